@@ -1,0 +1,21 @@
+"""Distances on the earth's surface, enough to tell a guard at the gate from one at home."""
+
+from __future__ import annotations
+
+import math
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def valid_coords(lat: float, lon: float) -> bool:
+    """Reject impossible coordinates (and the 0,0 that broken GPS reports)."""
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)

@@ -1,0 +1,69 @@
+"""The HTTP speaker driver against the real speaker simulator process (espeak-ng audio)."""
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from campusguard.bulletin.drivers import HttpSpeakerDriver, SpeakerTarget
+from campusguard.bulletin.tts import synthesize
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def speaker_sim() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "sim/speakers/server.py"), "--port", str(port),
+                             "--token", "spk-secret"])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("speaker simulator did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _target(base: str, code: str, secret: str | None = "spk-secret") -> SpeakerTarget:
+    return SpeakerTarget(device_id=1, code=code, protocol="http", settings={"base_url": base}, secret=secret)
+
+
+def test_tts_played_by_simulator(speaker_sim: str) -> None:
+    audio = synthesize("请注意，今天下午进行消防演练。")
+    result = HttpSpeakerDriver().play(_target(speaker_sim, "SPK-A"), audio, broadcast_id=41, title="消防演练")
+    assert result.ok and result.duration_s and result.duration_s > 1
+    played = httpx.get(f"{speaker_sim}/played", params={"code": "SPK-A"}).json()["items"]
+    assert played[-1]["broadcast_id"] == "41" and played[-1]["title"] == "消防演练"
+    assert played[-1]["bytes"] == len(audio)
+
+
+def test_wrong_secret_and_outage_and_bad_audio(speaker_sim: str) -> None:
+    driver = HttpSpeakerDriver(timeout_s=2)
+    assert not driver.play(_target(speaker_sim, "SPK-B", "wrong"), b"", broadcast_id=1, title="x").ok
+    httpx.post(f"{speaker_sim}/control", json={"fail_codes": ["SPK-C"]})
+    r = driver.play(_target(speaker_sim, "SPK-C"), synthesize("测试"), broadcast_id=2, title="x")
+    assert not r.ok and "503" in r.detail
+    r = driver.play(_target(speaker_sim, "SPK-B"), b"RIFFnope", broadcast_id=3, title="x")
+    assert not r.ok and "415" in r.detail
+    dead = SpeakerTarget(1, "X", "http", {"base_url": f"http://127.0.0.1:{_free_port()}"}, None)
+    assert driver.play(dead, b"", broadcast_id=4, title="x").detail.startswith("unreachable")
+    assert not driver.play(SpeakerTarget(1, "X", "http", {}, None), b"", broadcast_id=5, title="x").ok
