@@ -1,0 +1,7 @@
+"""Jobs and periodic tasks of the assessment domain."""
+
+from campusguard.core.jobs import JobRunner
+
+
+def register(runner: JobRunner) -> None:
+    """Register this domain's periodic tasks."""

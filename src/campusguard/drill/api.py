@@ -1,0 +1,5 @@
+"""HTTP routes of the drill domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

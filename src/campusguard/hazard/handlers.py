@@ -1,0 +1,7 @@
+"""Event handlers of the hazard domain."""
+
+from campusguard.bus.bus import EventBus
+
+
+def register(bus: EventBus) -> None:
+    """Subscribe this domain's handlers to the bus."""

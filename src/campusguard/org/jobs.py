@@ -1,0 +1,7 @@
+"""Jobs and periodic tasks of the org domain."""
+
+from campusguard.core.jobs import JobRunner
+
+
+def register(runner: JobRunner) -> None:
+    """Register this domain's periodic tasks."""

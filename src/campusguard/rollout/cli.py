@@ -1,0 +1,7 @@
+"""Command-line commands of the rollout domain."""
+
+import typer
+
+
+def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
+    """Add this domain's commands to the CLI groups."""

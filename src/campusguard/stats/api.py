@@ -1,0 +1,5 @@
+"""HTTP routes of the stats domain."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
