@@ -63,6 +63,8 @@ def sample(url: str, *, count: int = 4, timeout_s: float = 8.0, max_packets: int
             if packets > max_packets or time.monotonic() > deadline:
                 break
             for frame in packet.decode():
+                if not isinstance(frame, av.VideoFrame):
+                    continue
                 frames.append(frame.to_ndarray(format="gray"))
                 result.width, result.height = frame.width, frame.height
             if len(frames) >= count:
@@ -110,7 +112,8 @@ def analyse(result: Sample, *, min_height: int = 720) -> list[Finding]:
     return findings
 
 
-def diagnose(url: str, *, min_height: int = 720, count: int = 4, timeout_s: float = 8.0) -> tuple[Sample, list[Finding]]:
+def diagnose(url: str, *, min_height: int = 720, count: int = 4,
+             timeout_s: float = 8.0) -> tuple[Sample, list[Finding]]:
     """Sample and analyse one camera (blocking: run it in a worker thread)."""
     result = sample(url, count=count, timeout_s=timeout_s)
     findings = analyse(result, min_height=min_height)

@@ -1,0 +1,44 @@
+"""Long-running part of the video domain inside the app: this node's recording worker and live streams."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import structlog
+from fastapi import FastAPI
+
+from campusguard.video.state import state
+from campusguard.video.workers import VideoNode, release_worker
+
+log = structlog.get_logger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """CG_VIDEO_RECORD=0 keeps this node out of recording (API/live only); CG_VIDEO_CAPACITY sizes it."""
+    settings = app.state.settings
+    state.settings = settings
+    record = os.environ.get("CG_VIDEO_RECORD", "1") != "0"
+    node = VideoNode(app.state.db, settings, name=settings.node_name,
+                     capacity=int(os.environ.get("CG_VIDEO_CAPACITY", "100")),
+                     segment_s=int(os.environ.get("CG_VIDEO_SEGMENT_S", "10")), record=record)
+    state.node = node
+    app.state.video_node = node
+    await node.start(app.state.bus)
+    try:
+        yield
+    finally:
+        await node.stop()
+
+        def _release() -> None:
+            with app.state.db.session() as s:
+                release_worker(s, node.name)
+
+        try:
+            await anyio.to_thread.run_sync(_release)
+        except Exception:
+            log.exception("video worker release failed")
+        state.node = None
