@@ -287,7 +287,7 @@ async def _store_photo(
     mime: str,
     ext: str,
     text: str,
-) -> IncidentNote:
+) -> NoteOut:
     import anyio
 
     def _write() -> IncidentNote:
@@ -315,7 +315,10 @@ async def _store_photo(
         )
         return note
 
-    return await anyio.to_thread.run_sync(_write)
+    note = await anyio.to_thread.run_sync(_write)
+    return NoteOut.model_validate(note).model_copy(
+        update={"photo_url": f"/api/v1/incidents/{note.incident_id}/notes/{note.id}/photo"}
+    )
 
 
 @router.get("/incidents/{incident_id}/notes/{note_id}/photo")

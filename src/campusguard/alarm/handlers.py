@@ -11,6 +11,9 @@ from campusguard.bus.events import Event
 
 log = structlog.get_logger(__name__)
 
+# Alarm points are supervised here; cameras and terminals belong to video/face diagnostics.
+SUPERVISED_TYPES = frozenset({"alarm_button", "alarm_panel", "sensor"})
+
 
 def _device_id(event: Event) -> int | None:
     value = event.model_dump().get("device_id")
@@ -26,7 +29,10 @@ def on_device_offline(session: Session, event: Event) -> None:
     if device_id is None:
         log.warning("alarm.offline_event_without_device", event_id=event.id)
         return
-    reason = str(event.model_dump().get("reason") or "heartbeat missed")[:200]
+    data = event.model_dump()
+    if data.get("device_type") not in SUPERVISED_TYPES:
+        return
+    reason = str(data.get("reason") or "heartbeat missed")[:200]
     service.device_offline(session, device_id=device_id, reason=reason)
 
 

@@ -334,6 +334,13 @@ def transition(
         raise BadRequest(f"unknown action {action!r}")
     sources, target, column = TRANSITIONS[action]
     incident = get_incident(session, principal, incident_id)
+    if incident.status not in sources:
+        raise Conflict(
+            f"incident {incident.id} is {incident.status}; cannot {action} "
+            f"(allowed from {', '.join(sources)})",
+            code="bad_transition",
+            extra={"incident_status": incident.status},
+        )
     if action == "resolve":
         outcome = outcome or ("drill" if incident.is_drill else None)
         if outcome not in OUTCOMES:
@@ -359,7 +366,7 @@ def transition(
             f"incident {incident.id} is {incident.status}; cannot {action} "
             f"(allowed from {', '.join(sources)})",
             code="bad_transition",
-            extra={"status": incident.status},
+            extra={"incident_status": incident.status},
         )
     session.refresh(incident)
     _step(
