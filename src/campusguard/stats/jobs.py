@@ -1,7 +1,24 @@
-"""Jobs and periodic tasks of the stats domain."""
+"""Periodic tasks of the stats domain: device snapshots and the weekly district briefing."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
 
 from campusguard.core.jobs import JobRunner
+from campusguard.stats import briefing, snapshot
+
+
+def device_snapshot(session: Session) -> None:
+    """Hourly: today's device counts per school (networking/online history)."""
+    snapshot.refresh_devices(session)
+
+
+def weekly_briefings(session: Session) -> None:
+    """Hourly check; builds last week's briefing for each district once (idempotent per district/week)."""
+    briefing.generate_weekly(session)
 
 
 def register(runner: JobRunner) -> None:
     """Register this domain's periodic tasks."""
+    runner.every("stats.device_snapshot", 3600, device_snapshot)
+    runner.every("stats.weekly_briefings", 3600, weekly_briefings)
