@@ -40,10 +40,10 @@ def wait_until(check: Callable[[], Any], limit_s: float = 15.0) -> Any:
     raise AssertionError(f"condition not met within {limit_s} s")
 
 
-async def _publish(url: str, items: list[tuple[str, dict[str, Any]]]) -> None:
+async def _publish(url: str, items: list[tuple[str, dict[str, Any] | bytes]]) -> None:
     async with aiomqtt.Client("127.0.0.1", int(url.rsplit(":", 1)[1])) as client:
         for topic, body in items:
-            await client.publish(topic, orjson.dumps(body), qos=1)
+            await client.publish(topic, body if isinstance(body, bytes) else orjson.dumps(body), qos=1)
 
 
 @pytest.fixture
@@ -71,26 +71,29 @@ def _rows(db: Database, stmt: Any) -> list[Any]:
 
 def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[str, str], db: Database,
                                               mqtt_url: str, intake_env: str) -> None:
-    ((button, school_code),) = _rows(db, select(Device.code, School.code).join(School)
-                                     .where(Device.protocol == "mqtt", Device.type == "alarm_button").limit(1))
+    buttons = select(Device.code, School.code).join(School).where(Device.protocol == "mqtt",
+                                                                  Device.type == "alarm_button")
+    ((button, school_code),) = _rows(db, buttons.limit(1))
     ((panel_id, account),) = [(d.id, d.settings["dc09_account"]) for (d,) in _rows(
         db, select(Device).where(Device.protocol == "dc09").order_by(Device.id).limit(1))]
     app = create_app(settings.model_copy(update={"mqtt_url": mqtt_url, "dc09_port": 0}))
     with TestClient(app):
         wait_until(lambda: app.state.mqtt_intake.connected.is_set())
         now = datetime.now(UTC).isoformat()
+        topic = f"campusguard/{school_code}/{button}/event"
         asyncio.run(_publish(mqtt_url, [
-            (f"campusguard/{school_code}/{button}/event", {"type": "fire", "ts": now, "seq": 11}),
-            (f"campusguard/{school_code}/{button}/event", {"type": "fire", "ts": now, "seq": 11}),  # redelivery
+            (topic, {"type": "fire", "ts": now, "seq": 11}),
+            (topic, {"type": "fire", "ts": now, "seq": 11}),  # a redelivery of the same press
             (f"campusguard/{school_code}/NOPE-1/event", {"type": "panic", "ts": now, "seq": 1}),
             (f"campusguard/XX{school_code}/{button}/event", {"type": "panic", "ts": now, "seq": 2}),
-            (f"campusguard/{school_code}/{button}/event", b"{]" and {"type": "panic", "seq": "x"}),
+            (topic, {"type": "panic", "ts": now, "seq": "x"}),
+            (topic, b"\x00{]"),
         ]))
         fires = wait_until(lambda: _rows(db, select(Incident.id).where(Incident.source == "mqtt")))
         assert len(fires) == 1
         reasons = wait_until(lambda: {r.detail["reason"] for (r,) in _rows(
             db, select(AuditLog).where(AuditLog.action == "security.device_refused"))} >= {
-            "unknown_device", "school_mismatch", "schema"} or None)
+            "unknown_device", "school_mismatch", "schema", "json"} or None)
         assert reasons
 
         port = app.state.dc09_receiver.port
@@ -114,8 +117,8 @@ async def _send(panel: Dc09Panel, action: Callable[[Dc09Panel], Any]) -> Any:
 
 def test_silent_device_goes_offline_and_heartbeat_restores_it(
         settings: Settings, seeded: dict[str, str], db: Database, mqtt_url: str, intake_env: str) -> None:
-    ((sensor_id, sensor, school_code),) = _rows(db, select(Device.id, Device.code, School.code).join(School)
-                                                .where(Device.protocol == "mqtt").order_by(Device.id).limit(1))
+    first = select(Device.id, Device.code, School.code).join(School).where(Device.protocol == "mqtt")
+    ((sensor_id, sensor, school_code),) = _rows(db, first.order_by(Device.id).limit(1))
     with db.session() as s:  # every other device just heard from, this one silent for a minute
         s.execute(update(Device).values(last_seen=datetime.now(UTC) + timedelta(hours=1), online=True))
         s.execute(update(Device).where(Device.id == sensor_id).values(
@@ -129,8 +132,8 @@ def test_silent_device_goes_offline_and_heartbeat_restores_it(
         assert offline[0][1] == "raised"
         assert _rows(db, select(Device.online).where(Device.id == sensor_id)) == [(False,)]
         wait_until(lambda: app.state.mqtt_intake.connected.is_set())
-        asyncio.run(_publish(mqtt_url, [(f"campusguard/{school_code}/{sensor}/event",
-                                         {"type": "heartbeat", "ts": datetime.now(UTC).isoformat(), "seq": 5})]))
+        beat = {"type": "heartbeat", "ts": datetime.now(UTC).isoformat(), "seq": 5}
+        asyncio.run(_publish(mqtt_url, [(f"campusguard/{school_code}/{sensor}/event", beat)]))
         wait_until(lambda: _rows(db, select(Device.online).where(Device.id == sensor_id)) == [(True,)])
         wait_until(lambda: _rows(db, select(Incident.status).where(Incident.id == offline[0][0]))
                    == [("resolved",)])
