@@ -273,7 +273,7 @@ export async function login(username: string, password: string, otp?: string): P
 }
 
 /** Fetch every page of a list endpoint (for small reference lists such as schools of a scope). */
-export async function fetchAll<T>(path: string, query: Query = {}, pageSize = 200, max = 20000): Promise<T[]> {
+export async function fetchAll<T>(path: string, query: Query = {}, pageSize = 500, max = 50000): Promise<T[]> {
   const first = await api.get<{ items: T[]; total: number }>(path, { ...query, limit: pageSize, offset: 0 })
   const items = [...first.items]
   const total = Math.min(first.total ?? items.length, max)

@@ -56,6 +56,6 @@ export function eventTypeLabel(type: string): string {
   const exact = `eventTypes.${type.replace(/\./g, '_')}`
   if (i18n.global.te(exact) || i18n.global.te(exact, 'zh-CN')) return i18n.global.t(exact)
   const family = `eventTypes.${type.split('.')[0]}`
-  if (i18n.global.te(family) || i18n.global.te(family, 'zh-CN')) return `${i18n.global.t(family)} · ${type}`
+  if (i18n.global.te(family) || i18n.global.te(family, 'zh-CN')) return `${i18n.global.t(family)} · ${type.split('.').slice(1).join('.')}`
   return type
 }

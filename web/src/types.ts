@@ -72,6 +72,8 @@ export interface School {
   grid_id: string | number | null
   grid_name: string | null
   grid_owner: string | null
+  principal_name?: string | null
+  phone?: string | null
 }
 
 export interface SchoolCounts {
@@ -122,6 +124,7 @@ export interface Device {
   protocol: string | null
   online: boolean
   last_seen: string | null
+  status_reason?: string | null
 }
 
 export interface User {

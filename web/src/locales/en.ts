@@ -132,8 +132,27 @@ export default {
   },
   eventTypes: {
     alarm: 'Alarm',
+    device: 'Device',
+    hazard: 'Hazard',
+    patrol: 'Patrol',
+    rollcall: 'Roll call',
+    task: 'Task',
+    bulletin: 'Bulletin',
+    drill: 'Drill',
+    face: 'Face alert',
+    video: 'Video',
     device_online: 'Device online',
     device_offline: 'Device offline',
+    device_registered: 'Device registered',
+  },
+  alarmPopup: {
+    drill: 'Drill',
+  },
+  schoolTypesShort: {
+    kindergarten: 'KG',
+    primary: 'PRI',
+    middle: 'MID',
+    boarding_high: 'HS',
   },
   errors: {
     forbidden: 'Access denied',

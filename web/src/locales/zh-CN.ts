@@ -132,8 +132,27 @@ export default {
   },
   eventTypes: {
     alarm: '报警',
+    device: '设备',
+    hazard: '隐患',
+    patrol: '巡逻',
+    rollcall: '点名',
+    task: '任务',
+    bulletin: '公告',
+    drill: '演练',
+    face: '人脸预警',
+    video: '视频',
     device_online: '设备上线',
     device_offline: '设备离线',
+    device_registered: '设备登记',
+  },
+  alarmPopup: {
+    drill: '演练',
+  },
+  schoolTypesShort: {
+    kindergarten: '幼',
+    primary: '小',
+    middle: '中',
+    boarding_high: '高',
   },
   errors: {
     forbidden: '无权访问',
