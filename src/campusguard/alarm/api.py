@@ -15,6 +15,7 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from campusguard.alarm import escalation, handoff, notify, plans, service
+from campusguard.alarm.intake_api import intake_router
 from campusguard.alarm.models import (
     Escalation,
     Gateway,
@@ -66,14 +67,7 @@ from campusguard.org.models import Area, School
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["alarm"])
 
-try:  # the intake routes (device HTTP events) are built by the alarm-intake work package
-    from campusguard.alarm.intake_api import router as intake_router
-except ModuleNotFoundError as exc:  # pragma: no cover - until that module lands
-    if exc.name != "campusguard.alarm.intake_api":
-        raise
-    intake_router = None
-if intake_router is not None:
-    router.include_router(intake_router)
+router.include_router(intake_router)  # device HTTP events, online rate (alarm-intake work package)
 
 Read = Annotated[Principal, Depends(require("alarm.read"))]
 Handle = Annotated[Principal, Depends(require("alarm.handle"))]
