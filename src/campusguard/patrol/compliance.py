@@ -62,21 +62,50 @@ class SchoolCompliance:
         return data
 
 
-def evaluate(*, school_id: int, school_code: str, school_name: str, students: int, guards: int,
-             gatehouse_hours: float, key_area_patrols: dict[str, int]) -> SchoolCompliance:
+def evaluate(
+    *,
+    school_id: int,
+    school_code: str,
+    school_name: str,
+    students: int,
+    guards: int,
+    gatehouse_hours: float,
+    key_area_patrols: dict[str, int],
+) -> SchoolCompliance:
     """Build the checks from measured facts (guards on roster, staffed hours, patrol counts per area)."""
     result = SchoolCompliance(school_id, school_code, school_name, students)
     need = required_guards(students)
-    result.checks.append(Check("guard_headcount", guards >= need, need, guards,
-                               f"{students} students need at least {need} guards"))
+    result.checks.append(
+        Check(
+            "guard_headcount",
+            guards >= need,
+            need,
+            guards,
+            f"{students} students need at least {need} guards",
+        )
+    )
     hours = round(min(gatehouse_hours, GATEHOUSE_HOURS), 2)
-    result.checks.append(Check("gatehouse_24h", hours >= GATEHOUSE_HOURS, GATEHOUSE_HOURS, hours,
-                               "hours of the last day covered by a gatehouse shift"))
+    result.checks.append(
+        Check(
+            "gatehouse_24h",
+            hours >= GATEHOUSE_HOURS,
+            GATEHOUSE_HOURS,
+            hours,
+            "hours of the last day covered by a gatehouse shift",
+        )
+    )
     if not key_area_patrols:
-        result.checks.append(Check("key_area_patrols", False, MIN_KEY_AREA_PATROLS_PER_DAY, 0,
-                                   "no checkpoint in a key area"))
+        result.checks.append(
+            Check("key_area_patrols", False, MIN_KEY_AREA_PATROLS_PER_DAY, 0, "no checkpoint in a key area")
+        )
     for area, count in sorted(key_area_patrols.items()):
-        result.checks.append(Check("key_area_patrols", count >= MIN_KEY_AREA_PATROLS_PER_DAY,
-                                   MIN_KEY_AREA_PATROLS_PER_DAY, count,
-                                   f"check-ins in key area {area} during the last day"))
+        result.checks.append(
+            Check(
+                "key_area_patrols",
+                count >= MIN_KEY_AREA_PATROLS_PER_DAY,
+                MIN_KEY_AREA_PATROLS_PER_DAY,
+                count,
+                f"check-ins in key area {area} during the last day",
+            )
+        )
     return result

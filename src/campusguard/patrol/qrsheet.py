@@ -60,8 +60,9 @@ def render(school_name: str, items: list[SheetItem], generated_at: datetime) -> 
             pdf.add_page()
             pdf.set_font("cjk", size=14)
             pdf.set_xy(10, 8)
-            pdf.cell(190, 8, f"{school_name} 巡逻点二维码 (生成于 {generated_at:%Y-%m-%d %H:%M} UTC)",
-                     align="C")
+            pdf.cell(
+                190, 8, f"{school_name} 巡逻点二维码 (生成于 {generated_at:%Y-%m-%d %H:%M} UTC)", align="C"
+            )
         col, row = slot % COLS, slot // COLS
         x, y = 10 + col * cell_w, top + row * cell_h
         pdf.rect(x, y, cell_w - 4, cell_h - 4)

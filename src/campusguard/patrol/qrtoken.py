@@ -66,6 +66,7 @@ def verify(secret: str, token: str, *, now: datetime, current_version: int | Non
     if now >= claims.expires_at:
         raise TokenError("expired", "this printed code has expired; print a new sheet", checkpoint_id)
     if current_version is not None and version != current_version:
-        raise TokenError("rotated", f"code version {version} was replaced by version {current_version}",
-                         checkpoint_id)
+        raise TokenError(
+            "rotated", f"code version {version} was replaced by version {current_version}", checkpoint_id
+        )
     return claims
