@@ -32,11 +32,12 @@ class InputSnapshot(Base):
     """Metric inputs of every school for a closed period, frozen so re-runs reproduce the result."""
 
     __tablename__ = "assessment_inputs"
-    __table_args__ = (UniqueConstraint("period", "metrics_key"),)
+    __table_args__ = (Index("ix_assessment_inputs_period", "period", "metrics_key", "frozen"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(32))
     metrics_key: Mapped[str] = mapped_column(String(64))  # sha256 of the sorted metric names
+    frozen: Mapped[bool] = mapped_column(Boolean, default=False)  # closed period: reused by re-runs
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     schools: Mapped[dict[str, Any]] = mapped_column()  # {school_id: {name, district_code, ...}}
     values: Mapped[dict[str, Any]] = mapped_column()  # {school_id: {metric: value | None}}

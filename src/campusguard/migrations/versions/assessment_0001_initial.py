@@ -39,13 +39,14 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=32), nullable=False),
     sa.Column('metrics_key', sa.String(length=64), nullable=False),
+    sa.Column('frozen', sa.Boolean(), nullable=False),
     sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
     sa.Column('schools', JSON_T, nullable=False),
     sa.Column('values', JSON_T, nullable=False),
     sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_inputs')),
-    sa.UniqueConstraint('period', 'metrics_key', name=op.f('uq_assessment_inputs_period_metrics_key'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assessment_inputs'))
     )
+    op.create_index('ix_assessment_inputs_period', 'assessment_inputs', ['period', 'metrics_key', 'frozen'], unique=False)
     op.create_table('assessment_schemes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=48), nullable=False),
@@ -131,5 +132,6 @@ def downgrade() -> None:
     op.drop_table('assessment_runs')
     op.drop_index(op.f('ix_assessment_schemes_code'), table_name='assessment_schemes')
     op.drop_table('assessment_schemes')
+    op.drop_index('ix_assessment_inputs_period', table_name='assessment_inputs')
     op.drop_table('assessment_inputs')
     op.drop_table('assessment_endpoints')
