@@ -51,6 +51,7 @@ from campusguard.video.schemas import (
 )
 from campusguard.video.signing import check_media, check_query, media_secret, media_url, sign_query
 from campusguard.video.storage import inside, live_root, rec_dir, video_root
+from campusguard.video.workers import assign
 
 log = structlog.get_logger(__name__)
 router = APIRouter(tags=["video"])
@@ -90,6 +91,7 @@ def _from_iso(value: str) -> datetime:
 @router.post("/cameras", response_model=CameraOut, status_code=201)
 def create_camera(data: CameraIn, session: SessionDep, principal: Admin) -> CameraOut:
     cam = service.create_camera(session, principal, data)
+    assign(session)  # a live worker starts recording as soon as this commits
     return service.camera_out(session, cam)
 
 
@@ -112,7 +114,9 @@ def get_camera(camera_id: int, session: SessionDep, principal: Anyone) -> Camera
 
 @router.patch("/cameras/{camera_id:int}", response_model=CameraOut)
 def update_camera(camera_id: int, data: CameraPatch, session: SessionDep, principal: Admin) -> CameraOut:
-    return service.camera_out(session, service.update_camera(session, principal, camera_id, data))
+    cam = service.update_camera(session, principal, camera_id, data)
+    assign(session)
+    return service.camera_out(session, cam)
 
 
 @router.put("/cameras/{camera_id:int}/classes", response_model=list[str])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -171,49 +170,49 @@ class VideoNode:
                 self.recorders[cam_id].start()
 
     def _recorder(self, cam_id: int, url: str, last_end: datetime | None) -> Recorder:
+        need_probe = {"flag": True}
+
         async def on_segment(seg: SegmentInfo) -> None:
-            await anyio.to_thread.run_sync(self._store_segment, cam_id, seg)
+            info = None
+            if need_probe["flag"]:
+                need_probe["flag"] = False
+                with contextlib.suppress(ProbeError):
+                    info = (await probe(str(seg.path), timeout_s=5)).as_dict()
+            await anyio.to_thread.run_sync(self._store_segment, cam_id, seg, info)
 
         async def on_gap(gap: GapInfo) -> None:
             await anyio.to_thread.run_sync(self._store_gap, cam_id, gap)
 
         async def on_status(status: str, reason: str) -> None:
-            info = None
             if status == "recording":
-                rec = self.recorders.get(cam_id)
-                first = self._first_file(cam_id) if rec else None
-                if first is not None:
-                    with contextlib.suppress(ProbeError):
-                        info = (await probe(str(first), timeout_s=5)).as_dict()
-            await anyio.to_thread.run_sync(self._store_status, cam_id, status, reason, info)
+                need_probe["flag"] = True  # the stream may have changed while the camera was away
+            await anyio.to_thread.run_sync(self._store_status, cam_id, status, reason)
 
         return Recorder(f"cam{cam_id}", url, rec_dir(self.settings, cam_id), on_segment=on_segment,
                         on_gap=on_gap, on_status=on_status, segment_s=self.segment_s, last_end=last_end)
 
-    def _first_file(self, cam_id: int) -> Path | None:
-        root = rec_dir(self.settings, cam_id)
-        files = sorted(root.glob("*/*.mp4"))
-        return files[-1] if files else None
-
-    def _store_segment(self, cam_id: int, seg: SegmentInfo) -> None:
+    def _store_segment(self, cam_id: int, seg: SegmentInfo, info: dict[str, Any] | None) -> None:
         with self.db.session() as s:
             service.index_segment(s, camera_id=cam_id, path=str(seg.path), start=seg.start, end=seg.end,
                                   size=seg.bytes)
+            cam = s.get(Camera, cam_id)
+            if info and cam is not None:
+                cam.codec, cam.width, cam.height = info["codec"], info["width"], info["height"]
+                cam.fps = info["fps"]
+                cam.bitrate_kbps = info["bitrate_kbps"] or (
+                    int(seg.bytes * 8 / 1000 / seg.duration_s) if seg.duration_s > 0 else None)
 
     def _store_gap(self, cam_id: int, gap: GapInfo) -> None:
         with self.db.session() as s:
             service.record_gap(s, camera_id=cam_id, start=gap.start, end=gap.end, reason=gap.reason)
 
-    def _store_status(self, cam_id: int, status: str, reason: str, info: dict[str, Any] | None) -> None:
+    def _store_status(self, cam_id: int, status: str, reason: str) -> None:
         with self.db.session() as s:
             cam = s.get(Camera, cam_id)
             if cam is None:
                 return
             changed = cam.status != status
             cam.status, cam.status_reason = status, (reason or None) and reason[:300]
-            if info:
-                cam.codec, cam.width, cam.height = info["codec"], info["width"], info["height"]
-                cam.fps, cam.bitrate_kbps = info["fps"], info["bitrate_kbps"]
             devices.set_presence(s, device_id=cam.device_id, online=status == "recording", last_seen=utcnow(),
                                  reason=None if status == "recording" else (reason or status)[:128])
             if changed:
