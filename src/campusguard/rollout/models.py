@@ -10,8 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campusguard.core.db import Base, JSONType, UTCDateTime, utcnow
 
-ITEMS = ("alarm_installed", "alarm_tested", "alarm_networked", "cameras_networked", "face_online",
-         "police_signed")
+ITEMS = (
+    "alarm_installed",
+    "alarm_tested",
+    "alarm_networked",
+    "cameras_networked",
+    "face_online",
+    "police_signed",
+)
 AUTO_ITEMS = ITEMS[:-1]
 ITEM_LABELS = {
     "alarm_installed": ("一键报警已安装", "Alarm button installed"),

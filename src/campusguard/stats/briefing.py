@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from campusguard.core.auth import SYSTEM
 from campusguard.core.db import utcnow
+from campusguard.core.jobs import job, schedule
 from campusguard.stats import overview
 from campusguard.stats.metrics import GROUP_LABELS
 from campusguard.stats.models import Briefing
-from campusguard.stats.periods import Period, PeriodKind, last_closed
+from campusguard.stats.periods import Period, PeriodKind, last_closed, parse_period
 from campusguard.stats.reports import Chart, Report, Section, Table, fmt_metric, render_pdf, render_xlsx
 from campusguard.stats.scope import district_names
 
@@ -93,30 +94,59 @@ def overview_report(data: dict[str, Any], title: str, heading: str = "校园安�
                                       f"{utcnow().strftime('%Y-%m-%d %H:%M')} UTC", sections, utcnow())
 
 
-def generate_weekly(session: Session, *, now: datetime | None = None, period: Period | None = None) -> int:
-    """Build the briefing of the last closed ISO week for every district that lacks one; returns count."""
-    when = now or utcnow()
-    week = period or last_closed(PeriodKind.WEEK, when)
-    names = district_names(session)
-    districts = sorted(names)
+BRIEFING_JOB = "stats.briefing"
+
+
+def schedule_weekly(session: Session, *, now: datetime | None = None) -> int:
+    """Queue one durable job per district lacking last week's briefing (cheap; runs hourly)."""
+    week = last_closed(PeriodKind.WEEK, now or utcnow())
     made = 0
-    for code in districts:
+    for code in sorted(district_names(session)):
         exists = session.scalar(select(Briefing.id).where(Briefing.district_code == code,
                                                           Briefing.period == week.label))
-        if exists is not None:
-            continue
-        data = overview.build_overview(session, SYSTEM, region=code, school=None, period=week)
-        if not data["scope"]["schools"]:
-            continue
-        report = overview_report(data, names[code], heading="校园安保周报")
-        metrics = {m["name"]: m["value"] for m in data["metrics"]}
-        summary = {k: metrics.get(k) for k in ("alarms_total", "false_alarm_rate", "ack_time_p90_s",
-                                              "camera_online_rate", "hazards_found", "hazards_overdue",
-                                              "drills_done")}
-        summary["schools"] = data["scope"]["schools"]
-        session.add(Briefing(district_code=code, district_name=names[code], period=week.label,
-                             summary=summary, pdf=render_pdf(report), xlsx=render_xlsx(report)))
-        session.flush()
-        made += 1
-    log.info("stats.briefings", period=week.label, made=made)
+        if exists is None:
+            schedule(session, kind=BRIEFING_JOB, payload={"district": code, "period": week.label},
+                     key=f"{BRIEFING_JOB}:{code}:{week.label}")
+            made += 1
     return made
+
+
+def build_briefing(session: Session, *, district: str, period: Period) -> Briefing | None:
+    """Render and store one district's briefing; the read transaction ends before the slow rendering."""
+    if session.scalar(select(Briefing.id).where(Briefing.district_code == district,
+                                                Briefing.period == period.label)) is not None:
+        return None
+    names = district_names(session)
+    data = overview.build_overview(session, SYSTEM, region=district, school=None, period=period)
+    if not data["scope"]["schools"]:
+        return None
+    # End the read transaction: on SQLite every transaction holds the write lock, and rendering
+    # a CJK PDF takes seconds. The row is written in a fresh, short transaction below.
+    session.commit()
+    report = overview_report(data, names[district], heading="校园安保周报")
+    pdf, xlsx = render_pdf(report), render_xlsx(report)
+    metrics = {m["name"]: m["value"] for m in data["metrics"]}
+    summary: dict[str, Any] = {k: metrics.get(k) for k in (
+        "alarms_total", "false_alarm_rate", "ack_time_p90_s", "camera_online_rate", "hazards_found",
+        "hazards_overdue", "drills_done")}
+    summary["schools"] = data["scope"]["schools"]
+    row = Briefing(district_code=district, district_name=names[district], period=period.label,
+                   summary=summary, pdf=pdf, xlsx=xlsx)
+    session.add(row)
+    session.flush()
+    log.info("stats.briefing", district=district, period=period.label)
+    return row
+
+
+def generate_weekly(session: Session, *, now: datetime | None = None, period: Period | None = None) -> int:
+    """Build last week's (or `period`'s) briefing for every district now (CLI, tests)."""
+    week = period or last_closed(PeriodKind.WEEK, now or utcnow())
+    made = 0
+    for code in sorted(district_names(session)):
+        made += build_briefing(session, district=code, period=week) is not None
+    return made
+
+
+@job(BRIEFING_JOB)
+def _briefing_job(session: Session, payload: dict[str, Any]) -> None:
+    build_briefing(session, district=str(payload["district"]), period=parse_period(str(payload["period"])))

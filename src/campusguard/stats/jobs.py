@@ -14,8 +14,8 @@ def device_snapshot(session: Session) -> None:
 
 
 def weekly_briefings(session: Session) -> None:
-    """Hourly check; builds last week's briefing for each district once (idempotent per district/week)."""
-    briefing.generate_weekly(session)
+    """Hourly check; queues last week's briefing for each district once (idempotent per district/week)."""
+    briefing.schedule_weekly(session)
 
 
 def register(runner: JobRunner) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from campusguard.stats.models import StatsDaily, StatsMonthly, StatsSource
 from campusguard.stats.periods import Period
 
+
 def _insert(session: Session, table: Any) -> Any:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
