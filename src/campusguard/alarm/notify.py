@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import structlog
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from py_vapid import Vapid01
+from py_vapid import Vapid01, Vapid02
 from pywebpush import WebPushException, webpush
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -236,7 +236,7 @@ def _send(job: _Job) -> tuple[bool, int | None, str | None]:
             resp = webpush(
                 {"endpoint": job.address, "keys": job.push_keys},
                 data=data,
-                vapid_private_key=Vapid01.from_pem(job.vapid_pem.encode()),
+                vapid_private_key=Vapid02.from_pem(job.vapid_pem.encode()),
                 vapid_claims={"sub": VAPID_SUBJECT},
                 ttl=300,
                 timeout=5,
