@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile, status
 
 from campusguard.core.auth import Principal, current_principal, device_principal, require
 from campusguard.core.db import SessionDep
 from campusguard.core.errors import BadRequest, Forbidden
 from campusguard.core.pagination import Page, PageParams, page_params
-from campusguard.face import privacy, recognition, records, rules, service
+from campusguard.face import gat1400, privacy, recognition, records, rules, service, visitors
 from campusguard.face.models import FacePerson, Rule
 from campusguard.face.schemas import (
     AlertOut,
@@ -24,6 +24,7 @@ from campusguard.face.schemas import (
     RuleIn,
     RuleOut,
     SearchResult,
+    VisitorOut,
     WatchlistIn,
     WatchlistOut,
 )
@@ -284,3 +285,84 @@ def run_purge(
     if principal.role.value != "city_admin":
         raise Forbidden("only the city administrator runs a manual purge", code="forbidden")
     return privacy.purge(session, retention_days=retention_days)
+
+
+@router.post("/visitors", status_code=status.HTTP_201_CREATED, response_model=VisitorOut)
+def register_visitor(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("face.visitor"))],
+    school_id: Annotated[int, Form()],
+    name: Annotated[str, Form(min_length=1, max_length=128)],
+    id_number: Annotated[str, Form(min_length=5, max_length=32)],
+    host: Annotated[str, Form(min_length=1, max_length=128)],
+    purpose: Annotated[str, Form(min_length=1, max_length=256)],
+    valid_from: Annotated[datetime, Form()],
+    valid_until: Annotated[datetime, Form()],
+    photo: Annotated[UploadFile, File()],
+    phone: Annotated[str | None, Form(max_length=32)] = None,
+) -> VisitorOut:
+    data = visitors.VisitorData(
+        school_id=school_id,
+        name=name,
+        id_number=id_number,
+        host=host,
+        purpose=purpose,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        phone=phone,
+    )
+    v = visitors.register(
+        session, principal, data, read_upload(photo, "photo"), secret=request.app.state.settings.secret()
+    )
+    return visitors.out(v)
+
+
+@router.get("/visitors", response_model=Page[VisitorOut])
+def list_visitors(
+    session: SessionDep,
+    principal: Caller,
+    params: Pages,
+    school_id: int | None = None,
+    status_: Annotated[str | None, Query(alias="status")] = None,
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    items, total = visitors.list_visitors(
+        session, principal, school_id=school_id, status=status_, since=since, params=params
+    )
+    return {"items": items, "total": total}
+
+
+@router.post("/visitors/{visitor_id}/{action}", response_model=VisitorOut)
+def move_visitor(visitor_id: int, action: str, session: SessionDep, principal: Caller) -> VisitorOut:
+    return visitors.out(visitors.move(session, principal, visitor_id, action))
+
+
+@router.get("/face/gat1400/Faces")
+def gat1400_export(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("face.hits"))],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    school_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    images: bool = False,
+) -> dict[str, Any]:
+    return gat1400.export_captures(
+        session,
+        principal,
+        since=since,
+        until=until,
+        school_id=school_id,
+        limit=limit,
+        with_images=images,
+        city=request.app.state.settings.city_code,
+    )
+
+
+@router.post("/face/gat1400/watchlists/{watchlist_id}/Faces")
+def gat1400_import(
+    watchlist_id: int, body: dict[str, Any], session: SessionDep, principal: Caller
+) -> dict[str, Any]:
+    return gat1400.import_watchlist(session, principal, watchlist_id, body)

@@ -286,7 +286,9 @@ def _one_face(
     return out
 
 
-def raise_hit(session: Session, device: Device, school: School, cap: Capture, cand: Candidate) -> Alert:
+def raise_hit(
+    session: Session, device: Device | None, school: School, cap: Capture, cand: Candidate
+) -> Alert:
     """A key-person hit: alert row, incident through the alarm module, face.hit event, audit."""
     person = cand.person
     plan = PLANS.get(person.category, PLANS["other"])
@@ -316,7 +318,7 @@ def raise_hit(session: Session, device: Device, school: School, cap: Capture, ca
         "scene_image": f"/api/v1/face/captures/{cap.id}/scene.jpg",
         "enrolled_image": f"/api/v1/face/templates/{cand.template_id}/thumbnail.jpg",
         "plan": plan,
-        "device_code": device.code,
+        "device_code": cap.device_code,
     }
     incident_id = _incident(session, device, school, person, detail)
     alert.incident_id = incident_id
@@ -356,7 +358,7 @@ def raise_hit(session: Session, device: Device, school: School, cap: Capture, ca
 
 
 def _incident(
-    session: Session, device: Device, school: School, person: FacePerson, detail: dict[str, Any]
+    session: Session, device: Device | None, school: School, person: FacePerson, detail: dict[str, Any]
 ) -> int | None:
     """Create the incident in a savepoint so a refusal by the alarm module never loses the alert."""
     from campusguard.alarm import service as alarm_service
@@ -368,7 +370,7 @@ def _incident(
                 school_id=school.id,
                 alarm_type=hit_incident_type(),
                 device=device,
-                area_id=device.area_id,
+                area_id=device.area_id if device else None,
                 source="face",
                 detail=detail,
                 title=f"{school.name} 重点人员预警：{person.name}（{person.category}）",
