@@ -228,3 +228,36 @@ def release_worker(session: Session, name: str) -> None:
     """A worker leaving cleanly gives its cameras back at once."""
     session.execute(update(Camera).where(Camera.worker == name).values(worker=None))
     session.execute(update(Worker).where(Worker.name == name).values(last_seen=utcnow() - timedelta(days=1)))
+
+
+async def run_standalone(capacity: int) -> None:
+    """`campusguard video worker`: bus + database, no HTTP; stops cleanly on SIGTERM/SIGINT."""
+    import signal
+
+    from campusguard.bus.bus import make_backend
+    from campusguard.config import get_settings
+    from campusguard.core import crypto
+    from campusguard.video.state import state
+
+    settings = get_settings()
+    keys = [settings.data_key.get_secret_value()] if settings.data_key else []
+    crypto.configure(*keys, settings.secret())
+    db = Database(settings.db_url)
+    bus = EventBus(db, make_backend(settings.bus_url, settings.bus_stream, settings.bus_prefix))
+    state.settings = settings
+    node = VideoNode(db, settings, name=f"{settings.node_name}-video", capacity=capacity)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await bus.start()
+    await node.start(bus)
+    log.info("video worker running", node=node.name, capacity=capacity)
+    try:
+        await stop.wait()
+    finally:
+        await node.stop()
+        with db.session() as s:
+            release_worker(s, node.name)
+        await bus.stop()
+        db.dispose()

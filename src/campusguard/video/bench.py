@@ -1,0 +1,248 @@
+"""Benchmarks of the video path: recording cost against a bare ffmpeg copy; HLS fan-out against nginx."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+from campusguard.adapters.ffmpeg.commands import bare_copy_args
+from campusguard.adapters.ffmpeg.recorder import GapInfo, Recorder
+from campusguard.adapters.ffmpeg.segments import SegmentInfo
+from campusguard.video.nginx import render, standalone
+from campusguard.video.signing import media_url
+from campusguard.video.simcam import SimCameras, free_port
+
+
+def _cpu_seconds(procs: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+async def _measure(pids: list[int], seconds: float, include_self: bool) -> float:
+    """CPU seconds used by the processes (and this one) during the window."""
+    procs = [psutil.Process(p) for p in pids]
+    me = psutil.Process()
+    before = _cpu_seconds(procs) + (_cpu_seconds([me]) if include_self else 0)
+    await asyncio.sleep(seconds)
+    after = _cpu_seconds(procs) + (_cpu_seconds([me]) if include_self else 0)
+    return after - before
+
+
+async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> float:
+    procs = []
+    for i in range(1, n + 1):
+        procs.append(await asyncio.create_subprocess_exec(
+            *bare_copy_args(sim.url(i), work / f"bare{i}.ts"), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
+    await asyncio.sleep(4)  # connect and settle
+    cpu = await _measure([p.pid for p in procs], seconds, include_self=False)
+    for p in procs:
+        p.terminate()
+    await asyncio.gather(*(p.wait() for p in procs))
+    for f in work.glob("bare*.ts"):
+        f.unlink()
+    return cpu
+
+
+async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segment_s: int
+                     ) -> tuple[float, dict[int, list[SegmentInfo]], list[GapInfo], int]:
+    segs: dict[int, list[SegmentInfo]] = {i: [] for i in range(1, n + 1)}
+    gaps: list[GapInfo] = []
+    recs: list[Recorder] = []
+    for i in range(1, n + 1):
+        async def on_segment(seg: SegmentInfo, i: int = i) -> None:
+            segs[i].append(seg)
+
+        async def on_gap(gap: GapInfo) -> None:
+            gaps.append(gap)
+
+        rec = Recorder(f"b{i}", sim.url(i), work / f"rec{i}", on_segment=on_segment, on_gap=on_gap,
+                       segment_s=segment_s, hls_dir=work / f"live{i}")
+        rec.start()
+        recs.append(rec)
+    await asyncio.sleep(4)
+    pids = [r.process.pid for r in recs if r.process.pid]
+    started = datetime.now().astimezone()
+    cpu = await _measure(pids, seconds, include_self=True)
+    restarts = sum(r.process.restarts for r in recs)
+    await asyncio.gather(*(r.stop() for r in recs))
+    window = {i: [s for s in v if s.end > started] for i, v in segs.items()}
+    return cpu, window, gaps, restarts
+
+
+async def bench_recording(cameras: int, seconds: float = 30, segment_s: int = 4, size: str = "1920x1080",
+                          bitrate: int = 2000) -> dict[str, Any]:
+    """N cameras recorded (fMP4 segments) and HLS-packaged at once vs N bare `ffmpeg -c copy`."""
+    sim = SimCameras(cameras, size=size, bitrate=bitrate).start()
+    work = Path(tempfile.mkdtemp(prefix="cg-bench-rec-"))
+    try:
+        bare_cpu = await _bare(sim, cameras, seconds, work)
+        rec_cpu, segs, gaps, restarts = await _recorders(sim, cameras, seconds, work, segment_s)
+    finally:
+        sim.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    gap_s = sum(g.seconds for g in gaps)
+    dropped = 0
+    for items in segs.values():
+        items.sort(key=lambda s: s.start)
+        for a, b in zip(items, items[1:], strict=False):
+            hole = (b.start - a.end).total_seconds()
+            if hole > 1.5:
+                gap_s += hole
+                dropped += max(1, round(hole / segment_s))
+    per = 100 * rec_cpu / seconds / cameras
+    base = 100 * bare_cpu / seconds / cameras
+    return {
+        "bench": "recording", "cameras": cameras, "size": size, "bitrate_kbps": bitrate, "seconds": seconds,
+        "segment_s": segment_s, "cpu_pct_per_camera": round(per, 3),
+        "baseline_cpu_pct_per_camera": round(base, 3),
+        "ratio": round(per / base, 3) if base else None, "segments": sum(len(v) for v in segs.values()),
+        "dropped_segments": dropped, "gap_s": round(gap_s, 2), "restarts": restarts,
+        "machine_load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+    }
+
+
+# --- viewers ---------------------------------------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+_BYTES = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def _ms(text: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * _UNITS[m.group(2)] if m else float("nan")
+
+
+def parse_wrk(out: str, seconds: float) -> dict[str, float]:
+    """p50/p99 latency, requests/s, MB/s and errors (socket errors + non-2xx) from `wrk --latency`."""
+    res: dict[str, float] = {}
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", out, re.M)
+        res[f"p{pct}_ms"] = round(_ms(m.group(1)), 2) if m else float("nan")
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    res["rps"] = float(m.group(1)) if m else 0.0
+    m = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", out)
+    res["mb_per_s"] = round(float(m.group(1)) * _BYTES[m.group(2)] / 1024**2, 1) if m else 0.0
+    errors = 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if m:
+        errors += int(m.group(1))
+    res["errors"] = errors
+    return res
+
+
+def _wrk(url: str, viewers: int, seconds: float, threads: int = 2) -> dict[str, float]:
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{viewers}", f"-d{int(seconds)}s", "--timeout", "10s",
+                          "--latency", url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out, seconds)
+
+
+def _wait_http(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def _make_segment(root: Path, seconds: int = 2) -> Path:
+    """One 1080p H.264 MPEG-TS live segment (~0.5 MB, like a real 2 Mbit/s camera) and its playlist."""
+    live = root / "live" / "cam1"
+    live.mkdir(parents=True, exist_ok=True)
+    seg = live / "seg000001.ts"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=s=1920x1080:r=25", "-t", str(seconds), "-c:v", "libx264", "-preset",
+                    "ultrafast", "-b:v", "2200k", "-maxrate", "2200k", "-bufsize", "4400k", "-f", "mpegts",
+                    str(seg)], check=True)
+    (live / "index.m3u8").write_text(
+        f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{seconds}\n#EXT-X-MEDIA-SEQUENCE:1\n"
+        f"#EXTINF:{seconds}.0,\nseg000001.ts\n")
+    return seg
+
+
+def bench_viewers(viewers: int = 1000, seconds: float = 10, app_workers: int = 1) -> dict[str, Any]:
+    """Segment fetches by N concurrent viewers: nginx+secure_link vs plain nginx vs the app alone."""
+    if shutil.which("wrk") is None or shutil.which("nginx") is None:
+        raise RuntimeError("needs wrk and nginx (apt-get install wrk nginx)")
+    work = Path(tempfile.mkdtemp(prefix="cg-bench-view-"))
+    secret = "bench-" + os.urandom(8).hex()
+    video_root = work / "video"
+    seg = _make_segment(video_root)
+    prod_port, plain_port, app_port = free_port(), free_port(), free_port()
+    server = render(secret=secret, video_root=video_root, app=f"127.0.0.1:{app_port}", listen=str(prod_port))
+    plain = (f"server {{ listen {plain_port} reuseport backlog=4096; sendfile on; tcp_nopush on; "
+             f"keepalive_requests 10000; open_file_cache max=1000; "
+             f"location /plain/ {{ alias {video_root}/; }} }}")
+    prefix = work / "nginx"
+    conf = prefix / "nginx.conf"
+    prefix.mkdir()
+    conf.write_text(standalone(server, prefix, extra=plain))
+    env = {**os.environ, "CG_DEMO_MODE": "1", "CG_DATA_DIR": str(work / "data"), "CG_SECRET_KEY": secret * 3,
+           "CG_VIDEO_DIR": str(video_root), "CG_VIDEO_MEDIA_SECRET": secret, "CG_VIDEO_RECORD": "0",
+           "CG_LOG_JSON": "1", "CG_DATABASE_URL": f"sqlite:///{work / 'data' / 'bench.db'}"}
+    (work / "data").mkdir()
+    subprocess.run([sys.executable, "-c", "from campusguard.core.migrate import upgrade; import os; "
+                    "upgrade(os.environ['CG_DATABASE_URL'])"], env=env, check=True)
+    nginx = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf)], stderr=subprocess.DEVNULL)
+    app = subprocess.Popen([sys.executable, "-m", "uvicorn", "campusguard.app:create_app", "--factory",
+                            "--host", "127.0.0.1", "--port", str(app_port), "--workers", str(app_workers),
+                            "--log-level", "warning", "--no-access-log", "--backlog", "4096"],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        path, _ = media_url(secret, "live/cam1", seg.name, 3600)
+        prod_url = f"http://127.0.0.1:{prod_port}{path}"
+        plain_url = f"http://127.0.0.1:{plain_port}/plain/live/cam1/{seg.name}"
+        app_url = f"http://127.0.0.1:{app_port}{path}"
+        _wait_http(plain_url)
+        _wait_http(prod_url)
+        _wait_http(app_url)
+        expired_path = media_url(secret, "live/cam1", seg.name, -10)[0]
+        checks = {"tampered": _status(prod_url.replace(path.split("/")[5], "A" * 22)),
+                  "expired": _status(f"http://127.0.0.1:{prod_port}{expired_path}")}
+        prod = _wrk(prod_url, viewers, seconds)
+        base = _wrk(plain_url, viewers, seconds)
+        app_only = _wrk(app_url, viewers, seconds)
+    finally:
+        app.terminate()
+        nginx.terminate()
+        app.wait(15)
+        nginx.wait(15)
+        shutil.rmtree(work, ignore_errors=True)
+    out: dict[str, Any] = {"bench": "viewers", "viewers": viewers, "seconds": seconds,
+                           "segment_bytes": seg.stat().st_size if seg.exists() else 1154000 // 2}
+    out.update({k: prod[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
+    out.update({f"baseline_{k}": base[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
+    out.update({f"app_{k}": app_only[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
+    out["throughput_ratio"] = round(prod["mb_per_s"] / base["mb_per_s"], 3) if base["mb_per_s"] else None
+    out["refused"] = checks
+    out["machine_load_1m"] = round(os.getloadavg()[0], 2)
+    return out
+
+
+def _status(url: str) -> int:
+    return httpx.get(url, timeout=5).status_code
