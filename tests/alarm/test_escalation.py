@@ -18,7 +18,7 @@ from campusguard.core.permissions import Role, permissions_for
 
 from .conftest import run_jobs
 
-CHAIN = [
+CHAIN: list[dict[str, Any]] = [
     {"kind": "notify", "target": "school_operators", "channels": ["websocket"]},
     {"kind": "wait", "seconds": 60},
     {"kind": "notify", "target": "district_police", "channels": ["websocket"]},

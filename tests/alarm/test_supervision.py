@@ -1,4 +1,4 @@
-"""Device supervision through the real bus: offline alarm points open a low-priority incident, online closes it."""
+"""Device supervision through the real bus: an offline alarm point opens a low-priority incident."""
 
 from __future__ import annotations
 
