@@ -71,6 +71,7 @@ class HazardPolicy(BaseSettings):
     photo_max_bytes: int = 8 * 1024 * 1024
     photo_max_pixels: int = 40_000_000
     photos_per_hazard: int = 20
+    require_rectify_photo: bool = True
 
     def window(self, severity: str) -> timedelta:
         """How long the assignee has to rectify a hazard of this severity."""
@@ -111,15 +112,15 @@ class Tally:
     def rectification_rate(self) -> float:
         return round(self.rectified / self.found, 4) if self.found else 0.0
 
-    def add(self, status: str, severity: str, overdue: bool) -> None:
-        """Count one hazard; rectified means handed in or verified (the seeds' 整改 figure)."""
-        self.found += 1
-        self.by_severity[severity] = self.by_severity.get(severity, 0) + 1
+    def add(self, status: str, severity: str, overdue: bool, n: int = 1) -> None:
+        """Count n hazards; rectified means handed in or verified (the seeds' 整改 figure)."""
+        self.found += n
+        self.by_severity[severity] = self.by_severity.get(severity, 0) + n
         if status in ("rectified", "verified"):
-            self.rectified += 1
+            self.rectified += n
         if status == "verified":
-            self.verified += 1
+            self.verified += n
         if status in OPEN_STATUSES:
-            self.open += 1
+            self.open += n
         if overdue and status in OPEN_STATUSES:
-            self.overdue += 1
+            self.overdue += n
