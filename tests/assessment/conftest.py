@@ -28,18 +28,35 @@ def feed_school(session: Any, school: School, *, ack_s: float, overdue: int, dri
     for i in range(3):
         inc = base + i
         at = T0 + timedelta(days=i)
-        feed.ingest(session, AlarmRaised(**common, incident_id=inc, alarm_type="intrusion", priority="high",
-                                         title="t", school_name=school.name, school_code=school.code,
-                                         raised_at=at, device_occurred_at=at))
-        feed.ingest(session, AlarmAcknowledged(**common, incident_id=inc, actor="op",
-                                               at=at + timedelta(seconds=ack_s)))
+        feed.ingest(
+            session,
+            AlarmRaised(
+                **common,
+                incident_id=inc,
+                alarm_type="intrusion",
+                priority="high",
+                title="t",
+                school_name=school.name,
+                school_code=school.code,
+                raised_at=at,
+                device_occurred_at=at,
+            ),
+        )
+        feed.ingest(
+            session,
+            AlarmAcknowledged(**common, incident_id=inc, actor="op", at=at + timedelta(seconds=ack_s)),
+        )
         feed.ingest(session, AlarmResolved(**common, incident_id=inc, actor="op", at=at, outcome="real"))
     for h in range(overdue):
-        feed.ingest(session, GenericEvent(type="hazard.overdue", school_id=school.id, hazard_id=base + h,
-                                          occurred_at=T0))
+        feed.ingest(
+            session,
+            GenericEvent(type="hazard.overdue", school_id=school.id, hazard_id=base + h, occurred_at=T0),
+        )
     for d in range(drills):
-        feed.ingest(session, GenericEvent(type="drill.completed", school_id=school.id, drill_id=base + d,
-                                          occurred_at=T0))
+        feed.ingest(
+            session,
+            GenericEvent(type="drill.completed", school_id=school.id, drill_id=base + d, occurred_at=T0),
+        )
 
 
 @pytest.fixture

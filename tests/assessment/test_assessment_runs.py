@@ -55,7 +55,9 @@ def test_run_scores_ranks_explains_and_reproduces(db: Database, fed_city: list[i
         assert penalised.score < scores[a]
 
 
-def test_results_are_pushed_signed_with_retries(db: Database, fed_city: list[int], receiver: Receiver) -> None:
+def test_results_are_pushed_signed_with_retries(
+    db: Database, fed_city: list[int], receiver: Receiver
+) -> None:
     secret = "bureau-shared-secret-0123456789"
     with db.session() as s:
         service.create_endpoint(s, SYSTEM, name="市教育局考核平台", url=receiver.url, secret=secret)
@@ -79,3 +81,21 @@ def test_results_are_pushed_signed_with_retries(db: Database, fed_city: list[int
     assert sig != "sha256=" + hmac.new(b"wrong", ts.encode() + b"." + req["body"], hashlib.sha256).hexdigest()
     body = json.loads(req["body"])
     assert body["run_id"] == run_id and body["period"] == "2026-W46" and len(body["results"]) == 6
+
+
+def test_period_end_schedules_one_run_per_closed_period(db: Database, fed_city: list[int]) -> None:
+    from campusguard.assessment import jobs
+
+    with db.session() as s:
+        queued = jobs.period_end_runs(s, now=CLOSED)
+        assert queued == ["2026-W48", "2026-11", "2026-Q3"]
+        s.execute(update(Job).where(Job.status == "pending").values(run_at=datetime.now(UTC)))
+    JobRunner(db, "test-node").run_due_once()
+    with db.session() as s:
+        runs, _ = service.list_runs(s, 10, 0)
+        assert sorted(r.period for r in runs if r.trigger == "scheduled") == [
+            "2026-11",
+            "2026-Q3",
+            "2026-W48",
+        ]
+        assert jobs.period_end_runs(s, now=CLOSED) == []  # done periods are not queued again

@@ -9,10 +9,12 @@ from campusguard.assessment.scheme import Indicator, SchemeDefinition, default_s
 from campusguard.assessment.scoring import competition_ranks, score_indicator, score_school
 
 
-def _ind(rule: dict, metric: str = "camera_online_rate", weight: float = 10,
-         missing: str = "zero") -> Indicator:
-    return Indicator.model_validate({"key": "k", "metric": metric, "label": "L", "weight": weight,
-                                     "rule": rule, "missing": missing})
+def _ind(
+    rule: dict, metric: str = "camera_online_rate", weight: float = 10, missing: str = "zero"
+) -> Indicator:
+    return Indicator.model_validate(
+        {"key": "k", "metric": metric, "label": "L", "weight": weight, "rule": rule, "missing": missing}
+    )
 
 
 def test_linear_higher_is_better() -> None:
@@ -57,10 +59,16 @@ def test_missing_policy_and_note() -> None:
 def test_school_score_is_sum_of_lines() -> None:
     scheme = default_scheme()
     assert scheme.total_weight == 100
-    values = {"alarm_points_networked_rate": 0.913, "camera_networked_rate": 0.777,
-              "camera_online_rate": 0.96,
-              "ack_time_p90_s": 123.4, "drills_done": 0, "hazards_overdue": 3,
-              "patrol_completion_rate": 0.8133, "rollcall_answer_rate": 0.71}
+    values = {
+        "alarm_points_networked_rate": 0.913,
+        "camera_networked_rate": 0.777,
+        "camera_online_rate": 0.96,
+        "ack_time_p90_s": 123.4,
+        "drills_done": 0,
+        "hazards_overdue": 3,
+        "patrol_completion_rate": 0.8133,
+        "rollcall_answer_rate": 0.71,
+    }
     total, lines = score_school(scheme, values)
     assert total == round(sum(line.score for line in lines), 2)
     assert 0 < total < 100
@@ -80,11 +88,32 @@ def test_scheme_validation() -> None:
     with pytest.raises(ValidationError):
         _ind({"type": "threshold", "target": 1}, metric="no_such_metric")
     with pytest.raises(ValidationError):
-        SchemeDefinition.model_validate({"groups": [{"key": "a", "label": "A", "indicators": [
-            {"key": "x", "metric": "drills_done", "label": "x", "weight": 1, "rule": {"type": "threshold",
-                                                                                   "target": 1}},
-            {"key": "x", "metric": "drills_done", "label": "y", "weight": 1, "rule": {"type": "threshold",
-                                                                                   "target": 1}}]}]})
+        SchemeDefinition.model_validate(
+            {
+                "groups": [
+                    {
+                        "key": "a",
+                        "label": "A",
+                        "indicators": [
+                            {
+                                "key": "x",
+                                "metric": "drills_done",
+                                "label": "x",
+                                "weight": 1,
+                                "rule": {"type": "threshold", "target": 1},
+                            },
+                            {
+                                "key": "x",
+                                "metric": "drills_done",
+                                "label": "y",
+                                "weight": 1,
+                                "rule": {"type": "threshold", "target": 1},
+                            },
+                        ],
+                    }
+                ]
+            }
+        )
     with pytest.raises(ValidationError):
         groups = default_scheme().model_dump()["groups"]
         SchemeDefinition.model_validate({"school_types": ["castle"], "groups": groups})

@@ -30,8 +30,13 @@ def test_autofill_signoff_and_district_progress(db: Database) -> None:
         first = schools[0]
         made = []
         for kind in ("alarm_button", "camera", "face_terminal"):
-            made.append(devices.create_device(s, SYSTEM, DeviceIn(code=f"{first.code}-{kind}", name=kind,
-                                                                  type=kind, school_code=first.code)))
+            made.append(
+                devices.create_device(
+                    s,
+                    SYSTEM,
+                    DeviceIn(code=f"{first.code}-{kind}", name=kind, type=kind, school_code=first.code),
+                )
+            )
         service.refresh(s, now=NOW)
         row = s.get(service.Checklist, first.id)
         assert row is not None and row.alarm_installed_at is not None
@@ -68,8 +73,9 @@ def _wait(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-
     return False
 
 
-def test_test_press_event_ticks_checklist_through_the_bus(client: TestClient, login, seeded, db: Database
-                                                          ) -> None:  # type: ignore[no-untyped-def]
+def test_test_press_event_ticks_checklist_through_the_bus(
+    client: TestClient, login, seeded, db: Database
+) -> None:  # type: ignore[no-untyped-def]
     police = login("police")
     r = client.get("/api/v1/rollout", headers=police)
     assert r.status_code == 200
@@ -80,9 +86,21 @@ def test_test_press_event_ticks_checklist_through_the_bus(client: TestClient, lo
         school = s.get(School, school_id)
         assert school is not None
         at = datetime.now(UTC)
-        publish(s, AlarmRaised(school_id=school.id, district_code=school.district_code, incident_id=4242,
-                               alarm_type="test", priority="low", title="测试按键", school_name=school.name,
-                               school_code=school.code, raised_at=at, device_occurred_at=at))
+        publish(
+            s,
+            AlarmRaised(
+                school_id=school.id,
+                district_code=school.district_code,
+                incident_id=4242,
+                alarm_type="test",
+                priority="low",
+                title="测试按键",
+                school_name=school.name,
+                school_code=school.code,
+                raised_at=at,
+                device_occurred_at=at,
+            ),
+        )
 
     def ticked() -> bool:
         data = client.get(f"/api/v1/rollout/schools/{school_id}", headers=police).json()
@@ -97,5 +115,11 @@ def test_test_press_event_ticks_checklist_through_the_bus(client: TestClient, lo
     other = login("police04")
     foreign = client.get(f"/api/v1/rollout/schools/{school_id}", headers=other)
     assert foreign.status_code == 404
-    assert client.put("/api/v1/rollout/phases", headers=police, json=[
-        {"name": "x", "deadline": "2027-01-01", "target": 0.9, "items": ["alarm_networked"]}]).status_code == 403
+    assert (
+        client.put(
+            "/api/v1/rollout/phases",
+            headers=police,
+            json=[{"name": "x", "deadline": "2027-01-01", "target": 0.9, "items": ["alarm_networked"]}],
+        ).status_code
+        == 403
+    )

@@ -21,14 +21,30 @@ def schools(session: Session) -> list[School]:
     return list(session.scalars(select(School).order_by(School.id)).all())
 
 
-def alarm_events(school: School, incident: int, *, at: datetime = T0, ack_s: float = 45, arrive_s: float = 300,
-                 outcome: str = "real", alarm_type: str = "intrusion") -> list[Event]:
+def alarm_events(
+    school: School,
+    incident: int,
+    *,
+    at: datetime = T0,
+    ack_s: float = 45,
+    arrive_s: float = 300,
+    outcome: str = "real",
+    alarm_type: str = "intrusion",
+) -> list[Event]:
     """The life of one incident as the alarm domain publishes it."""
     common = {"school_id": school.id, "district_code": school.district_code, "incident_id": incident}
     return [
-        AlarmRaised(**common, alarm_type=alarm_type, priority="high", title=f"{alarm_type} #{incident}",
-                    school_name=school.name, school_code=school.code, raised_at=at, device_occurred_at=at,
-                    occurred_at=at),
+        AlarmRaised(
+            **common,
+            alarm_type=alarm_type,
+            priority="high",
+            title=f"{alarm_type} #{incident}",
+            school_name=school.name,
+            school_code=school.code,
+            raised_at=at,
+            device_occurred_at=at,
+            occurred_at=at,
+        ),
         AlarmAcknowledged(**common, actor="op", at=at + timedelta(seconds=ack_s), occurred_at=at),
         AlarmOnScene(**common, actor="guard", at=at + timedelta(seconds=arrive_s), occurred_at=at),
         AlarmResolved(**common, actor="op", at=at + timedelta(seconds=900), outcome=outcome, occurred_at=at),
@@ -36,8 +52,15 @@ def alarm_events(school: School, incident: int, *, at: datetime = T0, ack_s: flo
 
 
 def hazard_reported(school: School, hazard: int, at: datetime = T0) -> Event:
-    return GenericEvent(type="hazard.reported", school_id=school.id, hazard_id=hazard, status="reported",
-                        category="fire", severity="high", occurred_at=at)
+    return GenericEvent(
+        type="hazard.reported",
+        school_id=school.id,
+        hazard_id=hazard,
+        status="reported",
+        category="fire",
+        severity="high",
+        occurred_at=at,
+    )
 
 
 @pytest.fixture

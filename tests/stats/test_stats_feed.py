@@ -21,11 +21,24 @@ from .conftest import T0, alarm_events, hazard_reported, schools
 def test_rollups_from_events_and_replay_is_idempotent(db: Database, city: list[int]) -> None:
     with db.session() as s:
         a, b = schools(s)[:2]
-        events = [*alarm_events(a, 1, ack_s=45), *alarm_events(a, 2, ack_s=130, outcome="false_alarm"),
-                  *alarm_events(b, 3, ack_s=20, alarm_type="panic"), hazard_reported(a, 77),
-                  GenericEvent(type="hazard.verified", school_id=a.id, hazard_id=77, status="verified")]
-        test_press = AlarmRaised(school_id=a.id, incident_id=9, alarm_type="test", priority="low", title="test",
-                                 school_name=a.name, school_code=a.code, raised_at=T0, device_occurred_at=T0)
+        events = [
+            *alarm_events(a, 1, ack_s=45),
+            *alarm_events(a, 2, ack_s=130, outcome="false_alarm"),
+            *alarm_events(b, 3, ack_s=20, alarm_type="panic"),
+            hazard_reported(a, 77),
+            GenericEvent(type="hazard.verified", school_id=a.id, hazard_id=77, status="verified"),
+        ]
+        test_press = AlarmRaised(
+            school_id=a.id,
+            incident_id=9,
+            alarm_type="test",
+            priority="low",
+            title="test",
+            school_name=a.name,
+            school_code=a.code,
+            raised_at=T0,
+            device_occurred_at=T0,
+        )
         applied = sum(feed.ingest(s, e) for e in [*events, test_press])
         assert applied > 0
     with db.session() as s:
@@ -51,7 +64,9 @@ def test_rollups_from_events_and_replay_is_idempotent(db: Database, city: list[i
         assert v["face_alerts"].status == "no_data" and v["face_alerts"].value == 0
         assert v["bulletin_read_rate"].status == "no_data" and v["bulletin_read_rate"].value is None
         # the test press is kept for rollout but is not an alarm
-        assert s.scalar(select(func.count()).select_from(StatsFact).where(StatsFact.series == "alarm.test")) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(StatsFact).where(StatsFact.series == "alarm.test")) == 1
+        )
         per = service.compute_per_school(s, period=nov, school_ids={a.id, b.id})
         assert per[a.id]["alarms_total"].value == 2 and per[b.id]["alarms_total"].value == 1
         only_b = service.compute(s, period=nov, school_ids={b.id})
@@ -65,8 +80,9 @@ def test_period_reads_agree_across_month_and_day_tables(session: Session, city: 
     session.flush()
 
     def total(label: str) -> float:
-        value = service.compute(session, period=parse_period(label), school_ids={a.id},
-                                names=["alarms_total"])["alarms_total"].value
+        value = service.compute(
+            session, period=parse_period(label), school_ids={a.id}, names=["alarms_total"]
+        )["alarms_total"].value
         assert value is not None
         return value
 
@@ -78,7 +94,9 @@ def test_period_reads_agree_across_month_and_day_tables(session: Session, city: 
 
 def test_breakdown_and_trend(session: Session, city: list[int]) -> None:
     a = schools(session)[0]
-    for i, e in enumerate(alarm_events(a, 200, alarm_type="panic") + alarm_events(a, 201, outcome="false_alarm")):
+    for i, e in enumerate(
+        alarm_events(a, 200, alarm_type="panic") + alarm_events(a, 201, outcome="false_alarm")
+    ):
         feed.ingest(session, e)
         del i
     nov = parse_period("2026-11")

@@ -55,8 +55,20 @@ def test_day_year_range_relative() -> None:
     assert (rel.start, rel.end) == (date(2026, 11, 17), date(2026, 11, 24))
 
 
-@pytest.mark.parametrize("bad", ["", "2026-W", "26-Q4", "2026-02-30", "1999-11", "2026-11-30..2026-11-01",
-                                 "0d", "abc", "2026-Q4; drop table"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "2026-W",
+        "26-Q4",
+        "2026-02-30",
+        "1999-11",
+        "2026-11-30..2026-11-01",
+        "0d",
+        "abc",
+        "2026-Q4; drop table",
+    ],
+)
 def test_refused(bad: str) -> None:
     with pytest.raises(PeriodError):
         parse_period(bad)

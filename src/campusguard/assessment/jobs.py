@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from campusguard.assessment import (
 )
 from campusguard.core.auth import SYSTEM
 from campusguard.core.db import utcnow
-from campusguard.core.jobs import JobRunner
+from campusguard.core.jobs import JobRunner, job, schedule
 from campusguard.stats.periods import PeriodKind, last_closed
 
 log = structlog.get_logger(__name__)
@@ -22,19 +23,32 @@ GRACE = timedelta(hours=2)
 """Wait after a period ends so late events (acknowledgements, night patrols) are in the rollups."""
 
 
+RUN_JOB = "assessment.scheduled_run"
+SETTLE = timedelta(minutes=5)
+
+
 def period_end_runs(session: Session, now: datetime | None = None) -> list[str]:
-    """Run the scheduled assessment of every just-closed week/month/quarter that has none yet."""
+    """Queue the scheduled run of every just-closed week/month/quarter that has none yet."""
     when = now or utcnow()
-    done = []
+    queued = []
     for kind in (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER):
         period = last_closed(kind, when - GRACE)
         if service.scheduled_exists(session, period):
             continue
-        service.run_assessment(session, SYSTEM, period_label=period.label, trigger="scheduled", now=when)
-        done.append(period.label)
-    if done:
-        log.info("assessment.scheduled_runs", periods=done)
-    return done
+        schedule(session, kind=RUN_JOB, payload={"period": period.label}, key=f"{RUN_JOB}:{period.label}",
+                 run_at=when + SETTLE, max_attempts=3)
+        queued.append(period.label)
+    return queued
+
+
+@job(RUN_JOB)
+def scheduled_run(session: Session, payload: dict[str, Any]) -> None:
+    """Score a closed period once (idempotent: a scheduled run for the period ends the matter)."""
+    period = service.parse_run_period(str(payload["period"]))
+    if service.scheduled_exists(session, period):
+        return
+    service.run_assessment(session, SYSTEM, period_label=period.label, trigger="scheduled")
+    log.info("assessment.scheduled_run", period=period.label)
 
 
 def _tick(session: Session) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -95,6 +95,8 @@ def overview_report(data: dict[str, Any], title: str, heading: str = "校园安�
 
 
 BRIEFING_JOB = "stats.briefing"
+SETTLE = timedelta(minutes=5)
+"""Delay before rendering, so a node that just started (or a short-lived test app) is not slowed down."""
 
 
 def schedule_weekly(session: Session, *, now: datetime | None = None) -> int:
@@ -106,7 +108,7 @@ def schedule_weekly(session: Session, *, now: datetime | None = None) -> int:
                                                           Briefing.period == week.label))
         if exists is None:
             schedule(session, kind=BRIEFING_JOB, payload={"district": code, "period": week.label},
-                     key=f"{BRIEFING_JOB}:{code}:{week.label}")
+                     key=f"{BRIEFING_JOB}:{code}:{week.label}", run_at=utcnow() + SETTLE)
             made += 1
     return made
 
