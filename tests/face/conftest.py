@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from campusguard.face.analysis import Analysis
 from campusguard.face.pool import FacePool
 
 FACES = Path(__file__).resolve().parents[1] / "data" / "faces"
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # sim/ lives at the repo root (pytest has no pythonpath setting yet)
+    sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session")
