@@ -1,0 +1,287 @@
+"""Alarm benchmark: N devices heartbeating through Mosquitto, then a burst of alarms, timed to the console.
+
+Latency = device publish -> `alarm.raised` received on a platform WebSocket client (real server
+process, real broker, SQLite file). Baseline = raw MQTT publish -> subscriber round trip of the same
+number of messages, measured in the same run under the same heartbeat load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiomqtt
+import httpx
+import orjson
+import psutil
+import structlog
+import websockets
+from sqlalchemy import func, insert, select
+
+log = structlog.get_logger(__name__)
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class BenchConfig:
+    """Knobs of `campusguard bench alarms`."""
+
+    devices: int = 10_000
+    heartbeat_s: float = 10.0
+    burst: int = 200
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    connections: int = 4
+    warmup_s: float | None = None  # default: one heartbeat period
+    keep: bool = False
+
+
+def _sim() -> Any:
+    """The device simulator lives in the repository's `sim/` package."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from sim.devices import mqtt_fleet
+
+    return mqtt_fleet
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 2)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def prepare_database(url: str, secret: str, devices: int, heartbeat_s: float) -> list[tuple[str, str, int]]:
+    """Migrate, seed a small city, add `devices` MQTT alarm buttons; returns (school, device, id)."""
+    from campusguard.core import crypto
+    from campusguard.core.db import Database, utcnow
+    from campusguard.core.migrate import upgrade
+    from campusguard.device.models import Device
+    from campusguard.org.models import School
+    from campusguard.org.seed import seed_city
+
+    crypto.configure(secret)
+    upgrade(url)
+    db = Database(url)
+    try:
+        with db.session() as session:
+            seed_city(session, districts=1, schools_per_district=4)
+            schools = session.execute(select(School.id, School.code).order_by(School.id)).tuples().all()
+            now = utcnow()
+            # seeded as just heard from (last_seen a little ahead covers the server start-up), so
+            # supervision does not raise an offline storm before the simulator's first heartbeats
+            seen = now + timedelta(seconds=max(120.0, 3 * heartbeat_s))
+            rows = [{"code": f"BX{i:06d}", "name": f"bench button {i}", "type": "alarm_button",
+                     "school_id": schools[i % len(schools)][0], "protocol": "mqtt", "settings": {},
+                     "heartbeat_s": int(heartbeat_s), "online": True, "installed": True, "last_seen": seen,
+                     "created_at": now, "updated_at": now} for i in range(devices)]
+            for start in range(0, len(rows), 2000):
+                session.execute(insert(Device), rows[start:start + 2000])
+        with db.session() as session:
+            found = session.execute(select(School.code, Device.code, Device.id).join(School)
+                                    .where(Device.code.like("BX%")).order_by(Device.id)).tuples().all()
+            count = session.scalar(select(func.count()).select_from(Device).where(Device.code.like("BX%")))
+            assert count == devices
+        return [(s, d, i) for s, d, i in found]
+    finally:
+        db.dispose()
+
+
+class PlatformProcess:
+    """The real server (`campusguard serve`) as a child process."""
+
+    def __init__(self, env: dict[str, str], port: int, logfile: Path) -> None:
+        self.env, self.port, self.logfile = env, port, logfile
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout_s: float = 180.0) -> None:
+        with self.logfile.open("ab") as out:
+            command = [sys.executable, "-m", "campusguard.cli", "serve", "--allow-sqlite",
+                       "--port", str(self.port)]
+            self.proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=ROOT)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("platform exited:\n" + self.logfile.read_text()[-2000:])
+            text = self.logfile.read_bytes()
+            if b"mqtt.intake_connected" in text and b"app.started" in text:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("platform did not start:\n" + self.logfile.read_text()[-2000:])
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+async def _login(base: str) -> str:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        r = await client.post("/api/v1/auth/token", data={"username": "admin", "password": "Demo-2026-cg"})
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
+
+@contextlib.asynccontextmanager
+async def _console(port: int, token: str, seen: dict[str, float]) -> AsyncIterator[None]:
+    """A console WebSocket recording when each device's `alarm.raised` arrives."""
+    async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}", max_size=2**22) as ws:
+
+        async def reader() -> None:
+            log.info("bench.console_connected")
+            async for raw in ws:
+                now = time.time()
+                event = orjson.loads(raw)
+                if event.get("type") == "alarm.raised" and event.get("device_code"):
+                    seen.setdefault(str(event["device_code"]), now)
+
+        task = asyncio.create_task(reader())
+        try:
+            yield
+            if task.done() and task.exception() is not None:
+                raise RuntimeError(f"console socket failed: {task.exception()!r}")
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, websockets.ConnectionClosed):
+                await task
+
+
+async def _baseline(mqtt_url: str, count: int) -> list[float]:
+    """Raw broker round trip: `count` QoS 1 publishes at once, timed publish -> subscriber receipt."""
+    parts = urlsplit(mqtt_url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 1883
+    run = secrets.token_hex(4)
+    received: dict[int, float] = {}
+    sent: dict[int, float] = {}
+    publisher = aiomqtt.Client(host, port, max_inflight_messages=1000)
+    async with aiomqtt.Client(host, port) as sub, publisher as pub:
+        await sub.subscribe(f"cgbench/{run}/#", qos=1)
+
+        async def listen() -> None:
+            async for message in sub.messages:
+                received[int(str(message.topic).rsplit("/", 1)[1])] = time.time()
+                if len(received) >= count:
+                    return
+
+        listener = asyncio.create_task(listen())
+
+        async def one(i: int) -> None:
+            sent[i] = time.time()
+            await pub.publish(f"cgbench/{run}/{i}", orjson.dumps({"type": "panic", "seq": i}), qos=1)
+
+        await asyncio.gather(*(one(i) for i in range(count)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(listener, 30)
+        listener.cancel()
+    return [(received[i] - sent[i]) * 1000 for i in received]
+
+
+async def _forget_session(mqtt_url: str, client_id: str) -> None:
+    parts = urlsplit(mqtt_url)
+    async with aiomqtt.Client(parts.hostname or "127.0.0.1", parts.port or 1883, identifier=client_id,
+                              clean_session=True):
+        pass
+
+
+async def run_bench(cfg: BenchConfig) -> dict[str, Any]:
+    """Run the whole benchmark and return the JSON-able result."""
+    fleet_mod = _sim()
+    workdir = Path(tempfile.mkdtemp(prefix="cg-bench-alarms-"))
+    secret = secrets.token_urlsafe(32)
+    url = f"sqlite:///{workdir / 'campusguard.db'}"
+    started = time.monotonic()
+    rows = await asyncio.to_thread(prepare_database, url, secret, cfg.devices, cfg.heartbeat_s)
+    client_id = f"cg-bench-intake-{secrets.token_hex(3)}"
+    port = _free_port()
+    env = {**os.environ, "CG_SECRET_KEY": secret, "CG_DATABASE_URL": url, "CG_MQTT_URL": cfg.mqtt_url,
+           "CG_DATA_DIR": str(workdir / "data"), "CG_INTAKE_MQTT_CLIENT_ID": client_id, "CG_BUS_URL": "memory://",
+           "CG_MFA_REQUIRED_ROLES": "[]", "CG_LOG_JSON": "1"}
+    platform = PlatformProcess(env, port, workdir / "server.log")
+    await asyncio.to_thread(platform.start)
+    result: dict[str, Any] = {"devices": cfg.devices, "heartbeat_s": cfg.heartbeat_s, "burst": cfg.burst}
+    try:
+        token = await _login(f"http://127.0.0.1:{port}")
+        devices = [fleet_mod.SimDevice(school, code) for school, code, _ in rows]
+        seen: dict[str, float] = {}
+        server = psutil.Process(platform.proc.pid if platform.proc else os.getpid())
+        async with fleet_mod.MqttFleet(cfg.mqtt_url, devices, heartbeat_s=cfg.heartbeat_s,
+                                       connections=cfg.connections) as fleet, _console(port, token, seen):
+            beats = asyncio.create_task(fleet.heartbeat_forever())
+            await asyncio.sleep(cfg.warmup_s if cfg.warmup_s is not None else cfg.heartbeat_s)
+            beats_at_warmup = fleet.stats.heartbeats
+            baseline = await _baseline(cfg.mqtt_url, cfg.burst)
+            server.cpu_percent(None)
+            chosen = devices[:: max(1, len(devices) // cfg.burst)][: cfg.burst]
+            presses = await asyncio.gather(*(fleet.press(d, "panic") for d in chosen))
+            deadline = time.monotonic() + 60
+            codes = {p.device.device_code for p in presses}
+            while time.monotonic() < deadline and not codes <= seen.keys():  # noqa: ASYNC110 - fed by the socket
+                await asyncio.sleep(0.05)
+            cpu = server.cpu_percent(None)
+            beats.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beats
+        latencies = [(seen[p.device.device_code] - p.sent_at) * 1000 for p in presses
+                     if p.device.device_code in seen]
+        incidents = await asyncio.to_thread(_count_incidents, url, secret)
+        acked = [p for p in presses if p.acked_at is not None]
+        result.update(
+            sent=len(presses), broker_acked=len(acked), incidents=incidents, on_console=len(latencies),
+            lost=len(acked) - min(incidents, len(acked)),
+            p50_ms=_percentile(latencies, 50), p99_ms=_percentile(latencies, 99),
+            max_ms=_percentile(latencies, 100),
+            baseline_p50_ms=_percentile(baseline, 50), baseline_p99_ms=_percentile(baseline, 99),
+            heartbeats_sent=fleet.stats.heartbeats, heartbeat_errors=fleet.stats.heartbeat_errors,
+            heartbeats_per_s_target=round(cfg.devices / cfg.heartbeat_s, 1),
+            heartbeats_in_warmup=beats_at_warmup, platform_cpu_percent_during_burst=cpu,
+            elapsed_s=round(time.monotonic() - started, 1),
+        )
+        if result["p99_ms"] is not None and result["baseline_p99_ms"]:
+            result["p99_vs_baseline"] = round(result["p99_ms"] / result["baseline_p99_ms"], 2)
+        return result
+    finally:
+        await asyncio.to_thread(platform.stop)
+        with contextlib.suppress(Exception):
+            await _forget_session(cfg.mqtt_url, client_id)
+        if not cfg.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            result["workdir"] = str(workdir)
+
+
+def _count_incidents(url: str, secret: str) -> int:
+    from campusguard.alarm.models import Incident
+    from campusguard.core.db import Database
+
+    db = Database(url)
+    try:
+        with db.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Incident).where(
+                Incident.type == "panic")) or 0)
+    finally:
+        db.dispose()
