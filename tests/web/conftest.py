@@ -44,14 +44,20 @@ class DemoServer:
 
     def token(self, role: str) -> str:
         username, password = self.logins[role]
-        r = httpx.post(f"{self.base_url}/api/v1/auth/token", data={"username": username, "password": password},
-                       timeout=60)
+        r = httpx.post(
+            f"{self.base_url}/api/v1/auth/token",
+            data={"username": username, "password": password},
+            timeout=60,
+        )
         r.raise_for_status()
         return str(r.json()["access_token"])
 
     def api(self, role: str) -> httpx.Client:
-        return httpx.Client(base_url=f"{self.base_url}/api/v1", headers={"Authorization": f"Bearer {self.token(role)}"},
-                            timeout=60)
+        return httpx.Client(
+            base_url=f"{self.base_url}/api/v1",
+            headers={"Authorization": f"Bearer {self.token(role)}"},
+            timeout=60,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -82,14 +88,19 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [*cmd, "demo", "--port", str(port), "--data-dir", str(data_dir), "--no-simulators"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=data_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=data_dir,
         )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+                pytest.fail(
+                    f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}"
+                )
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -99,7 +110,9 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 pytest.fail(f"demo server did not start:\n{log_path.read_text(errors='replace')}")
             time.sleep(0.3)
         logins: dict[str, tuple[str, str]] = {}
-        for m in re.finditer(r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M):
+        for m in re.finditer(
+            r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M
+        ):
             logins.setdefault(m.group(1), (m.group(2), m.group(3)))
         assert "city_admin" in logins, log_path.read_text(errors="replace")
         yield DemoServer(base_url=base, logins=logins, log_path=log_path)

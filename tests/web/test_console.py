@@ -84,7 +84,9 @@ def test_city_admin_opens_school_from_tree(browser: Any, demo_server: DemoServer
     assert header.inner_text() == "Smart Campus Security Operations Platform"
     page.reload()
     page.locator(".cg-school .title").wait_for()
-    assert page.locator("[data-test=platform-name]").inner_text() == "Smart Campus Security Operations Platform"
+    assert (
+        page.locator("[data-test=platform-name]").inner_text() == "Smart Campus Security Operations Platform"
+    )
     assert page.locator("[data-test=user-role]").inner_text() == "City police admin"
     page.locator("[data-test=school-devices] .el-table__row").first.wait_for()
     page.screenshot(path=str(shots_dir / "school-en.png"), full_page=True)
@@ -128,7 +130,10 @@ def test_live_event_feed_receives_pushed_event(browser: Any, demo_server: DemoSe
     page.locator("[data-test=ws-status][data-status=open]").first.wait_for()
 
     code = f"WEBTEST-{uuid.uuid4().hex[:8]}"
-    r = api.post("/devices", json={"code": code, "name": "浏览器测试设备", "type": "sensor", "school_code": school["code"]})
+    r = api.post(
+        "/devices",
+        json={"code": code, "name": "浏览器测试设备", "type": "sensor", "school_code": school["code"]},
+    )
     assert r.status_code == 201, r.text
     item = page.locator("[data-test=event-item]", has_text=code)
     item.wait_for(timeout=15_000)
@@ -149,17 +154,25 @@ def test_role_aware_menu_and_forbidden_page(browser: Any, demo_server: DemoServe
     ctx.close()
 
 
-def test_login_asks_for_totp_when_required(browser: Any, demo_server: DemoServer) -> None:
-    # Enrol TOTP for the education bureau user through the API, then sign in through the page.
-    api = demo_server.api("edu_bureau")
-    setup = api.post("/me/totp").json()
-    totp = pyotp.TOTP(setup["secret"])
-    assert api.post("/me/totp/confirm", json={"code": totp.now()}).status_code == 204
-
+def test_totp_enrolment_then_login_asks_for_code(browser: Any, demo_server: DemoServer) -> None:
     username, password = demo_server.logins["edu_bureau"]
     ctx = _context(browser, DESKTOP)
     page = ctx.new_page()
-    page.goto(demo_server.base_url + "/login")
+
+    # Enrol an authenticator from the account page.
+    _login(page, demo_server, "edu_bureau", "/account")
+    page.click("[data-test=totp-start]")
+    secret = page.locator("[data-test=totp-secret]").inner_text().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    page.fill("[data-test=totp-code]", totp.now())
+    page.click("text=确认绑定")
+    page.locator(".el-descriptions .el-tag", has_text="已启用").wait_for()
+
+    # Sign out; signing in now needs the code, and errors come from the problem's detail.
+    page.click("[data-test=user-menu]")
+    page.click("[data-test=logout]")
+    page.click(".el-message-box .el-button--primary")
+    page.wait_for_url(re.compile(r"/login"))
     page.fill("[data-test=login-username]", username)
     page.fill("[data-test=login-password]", "wrong-password")
     page.click("[data-test=login-submit]")
@@ -176,10 +189,36 @@ def test_login_asks_for_totp_when_required(browser: Any, demo_server: DemoServer
 
     otp.fill("000000" if totp.now() != "000000" else "111111")
     page.click("[data-test=login-submit]")
-    page.wait_for_function("document.querySelector('[data-test=login-error]')?.textContent.includes('wrong authenticator code')")
+    page.wait_for_function(
+        "document.querySelector('[data-test=login-error]')?.textContent.includes('wrong authenticator code')"
+    )
 
     otp.fill(totp.now())
     page.click("[data-test=login-submit]")
     page.wait_for_url(demo_server.base_url + "/")
     assert page.locator("[data-test=user-role]").inner_text() == "教育局"
+    ctx.close()
+
+
+def test_expired_access_token_is_refreshed(browser: Any, demo_server: DemoServer) -> None:
+    ctx = _context(browser, DESKTOP)
+    page = ctx.new_page()
+    _login(page, demo_server, "city_admin", "/devices")
+    page.locator("[data-test=device-table] .el-table__row").first.wait_for()
+    # Replace the access token by a forged one: the API answers 401, the client refreshes once and retries,
+    # the WebSocket is refused and reconnects with the new token.
+    page.evaluate(
+        """() => {
+        const t = JSON.parse(localStorage.getItem('cg.tokens'))
+        t.access_token = 'forged.' + t.access_token.split('.')[1] + '.x'
+        localStorage.setItem('cg.tokens', JSON.stringify(t))
+    }"""
+    )
+    page.reload()
+    page.locator("[data-test=device-table] .el-table__row").first.wait_for()
+    assert page.url.endswith("/devices")
+    token = page.evaluate("JSON.parse(localStorage.getItem('cg.tokens')).access_token")
+    assert not token.startswith("forged.")
+    page.goto(demo_server.base_url + "/events")
+    page.locator("[data-test=ws-status][data-status=open]").first.wait_for()
     ctx.close()

@@ -23,6 +23,7 @@ export const router = createRouter({
       children: [
         { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'menu.home' } },
         ...consoleRoutes(),
+        { path: 'account', name: 'account', component: () => import('./views/AccountView.vue'), meta: { title: 'account.title' } },
         { path: '403', name: 'forbidden', component: () => import('./views/ForbiddenView.vue'), meta: { title: 'errors.forbidden' } },
         { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'errors.notFound' } },
       ],

@@ -22,6 +22,9 @@ export interface ReceivedEvent extends CampusEvent {
 }
 
 const MAX_EVENTS = 500
+/** The newest events survive a page reload within the tab (sessionStorage). */
+const KEEP_KEY = 'cg.events'
+const KEEP_COUNT = 100
 const MAX_BACKOFF_MS = 30_000
 /** The server pings every 20 s: three missed pings mean a dead connection. */
 const SILENCE_LIMIT_MS = 65_000
@@ -46,7 +49,7 @@ export function socketUrl(token: string): string {
 }
 
 export const useEvents = defineStore('events', () => {
-  const events = shallowRef<ReceivedEvent[]>([])
+  const events = shallowRef<ReceivedEvent[]>(restore())
   const status = ref<ConnectionStatus>('idle')
   const unread = ref(0)
   const retryAt = ref<number | null>(null)
@@ -59,7 +62,31 @@ export const useEvents = defineStore('events', () => {
   let socket: WebSocket | null = null
   let wanted = false
   let attempts = 0
-  let seq = 0
+  let seq = events.value.reduce((max, e) => Math.max(max, e._seq), 0)
+  let saveTimer: ReturnType<typeof setTimeout> | null = null
+  for (const e of events.value) if (e.id !== undefined && e.id !== null) seenIds.add(String(e.id))
+
+  function restore(): ReceivedEvent[] {
+    try {
+      const raw = sessionStorage.getItem(KEEP_KEY)
+      const list = raw ? (JSON.parse(raw) as ReceivedEvent[]) : []
+      return Array.isArray(list) ? list.filter((e) => e && typeof e.type === 'string' && typeof e._seq === 'number') : []
+    } catch {
+      return []
+    }
+  }
+
+  function persistSoon(): void {
+    if (saveTimer) return
+    saveTimer = setTimeout(() => {
+      saveTimer = null
+      try {
+        sessionStorage.setItem(KEEP_KEY, JSON.stringify(events.value.slice(0, KEEP_COUNT)))
+      } catch {
+        /* storage full or disabled: history is a convenience only */
+      }
+    }, 500)
+  }
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let watchdog: ReturnType<typeof setInterval> | null = null
 
@@ -87,6 +114,7 @@ export const useEvents = defineStore('events', () => {
     if (next.length > MAX_EVENTS) next.length = MAX_EVENTS
     events.value = next
     unread.value += 1
+    persistSoon()
     for (const sub of [...subscriptions]) {
       if (!matches(sub.matcher, event.type)) continue
       try {
@@ -207,6 +235,8 @@ export const useEvents = defineStore('events', () => {
   function clear(): void {
     events.value = []
     unread.value = 0
+    seenIds.clear()
+    sessionStorage.removeItem(KEEP_KEY)
   }
 
   function setMuted(value: boolean): void {
