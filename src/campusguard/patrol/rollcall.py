@@ -309,7 +309,7 @@ def answer(
             school_id=target.school_id,
             guard_user_id=principal.id,
             shift_id=target.shift_id,
-            key=f"rollcall:{rc.id}:{principal.id}",
+            key=f"rollcall-late:{rc.id}:{principal.id}",
             detail={
                 "rollcall_id": rc.id,
                 "deadline_at": rc.deadline_at.isoformat(),
@@ -320,7 +320,7 @@ def answer(
             f"the deadline passed at {rc.deadline_at.isoformat()}; recorded as late",
             code="rollcall_late",
             status=409,
-            extra={"anomaly_id": anomaly.id if anomaly else None, "status": "late"},
+            extra={"anomaly_id": anomaly.id if anomaly else None, "recorded_as": "late"},
         )
     if target.distance_m is not None and target.distance_m > FAR_FROM_SCHOOL_M:
         log.info("rollcall.answer_far", rollcall=rc.id, guard=principal.id, distance_m=target.distance_m)
@@ -346,7 +346,7 @@ def close(session: Session, rollcall_id: int) -> int:
             school_id=t.school_id,
             guard_user_id=t.guard_user_id,
             shift_id=t.shift_id,
-            key=f"rollcall:{rc.id}:{t.guard_user_id}",
+            key=f"rollcall-missing:{rc.id}:{t.guard_user_id}",
             detail={"rollcall_id": rc.id, "deadline_at": rc.deadline_at.isoformat()},
         )
     rc.closed_at = now
