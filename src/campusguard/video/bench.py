@@ -155,6 +155,8 @@ def parse_wrk(out: str, seconds: float) -> dict[str, float]:
 def _wrk(url: str, viewers: int, seconds: float, threads: int = 2) -> dict[str, float]:
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{viewers}", f"-d{int(seconds)}s", "--timeout", "10s",
                           "--latency", url], capture_output=True, text=True, check=True).stdout
+    if os.environ.get("CG_BENCH_DEBUG"):
+        sys.stderr.write(out)
     return parse_wrk(out, seconds)
 
 
@@ -190,6 +192,7 @@ def bench_viewers(viewers: int = 1000, seconds: float = 10, app_workers: int = 1
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         raise RuntimeError("needs wrk and nginx (apt-get install wrk nginx)")
     work = Path(tempfile.mkdtemp(prefix="cg-bench-view-"))
+    work.chmod(0o755)  # nginx workers run unprivileged and must read the video folder
     secret = "bench-" + os.urandom(8).hex()
     video_root = work / "video"
     seg = _make_segment(video_root)
