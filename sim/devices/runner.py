@@ -27,12 +27,13 @@ class SimConfig:
     schools: int = 3
     per_school: int = 4
     school_codes: list[str] = field(default_factory=list)
+    suffixes: list[str] = field(default_factory=lambda: ["AB01", "PS01"])  # the demo seed's MQTT devices
     devices: list[SimDevice] = field(default_factory=list)
     heartbeat_s: float = 10.0
     connections: int = 2
     alarm_every_s: float = 0.0
     dc09: str | None = None
-    dc09_account: str | None = None
+    dc09_account: str | None = None  # "auto": one panel per school, account `<last 4 of code>A2`
     dc09_key: bytes | None = None
     duration_s: float = 0.0
 
@@ -40,8 +41,8 @@ class SimConfig:
         if self.devices:
             return self.devices
         if self.school_codes:
-            return [SimDevice(code, f"{code}-P{d:03d}") for code in self.school_codes
-                    for d in range(1, self.per_school + 1)]
+            return [SimDevice(code, f"{code}-{suffix}")
+                    for code in self.school_codes for suffix in self.suffixes]
         return make_devices(self.schools, self.per_school)
 
 
@@ -59,9 +60,12 @@ async def run_simulator(config: SimConfig) -> None:
                 tasks.append(asyncio.create_task(_press_randomly(fleet, config.alarm_every_s)))
         if config.dc09 and config.dc09_account:
             host, port = config.dc09.rsplit(":", 1)
-            panel = Dc09Panel(host, int(port), config.dc09_account, key=config.dc09_key)
-            stack.push_async_callback(panel.close)
-            tasks.append(asyncio.create_task(_panel_loop(panel, config)))
+            accounts = ([f"{code[-4:]}A2" for code in config.school_codes] if config.dc09_account == "auto"
+                        else [config.dc09_account])
+            for account in accounts:
+                panel = Dc09Panel(host, int(port), account, key=config.dc09_key)
+                stack.push_async_callback(panel.close)
+                tasks.append(asyncio.create_task(_panel_loop(panel, config)))
         try:
             if config.duration_s > 0:
                 await asyncio.sleep(config.duration_s)
@@ -99,6 +103,17 @@ async def _panel_loop(panel: Dc09Panel, config: SimConfig) -> None:
 def start_in_process(config: SimConfig) -> asyncio.Task[None]:
     """Start the simulator on the running loop; cancel the task to stop it."""
     return asyncio.create_task(run_simulator(config), name="device-simulator")
+
+
+def demo_command(mqtt_url: str, school_codes: list[str], *, dc09: str | None = None,
+                 heartbeat_s: float = 10.0, alarm_every_s: float = 300.0) -> list[str]:
+    """The command line the demo starts beside the server (cwd = repository root)."""
+    command = [sys.executable, "-m", "sim.devices", "--mqtt", mqtt_url,
+               "--school-codes", ",".join(school_codes), "--heartbeat-s", str(heartbeat_s),
+               "--alarm-every-s", str(alarm_every_s)]
+    if dc09:
+        command += ["--dc09", dc09, "--dc09-account", "auto"]
+    return command
 
 
 def spawn(args: list[str]) -> subprocess.Popen[bytes]:
