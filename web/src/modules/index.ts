@@ -8,7 +8,12 @@ import device from './device'
 import events from './events'
 import accounts from './accounts'
 import audit from './audit'
+import face from './face'
+import alarm from './alarm'
+import hazard from './hazard'
+import task from './task'
+import drill from './drill'
 
-export const modules: CampusModule[] = [org, device, events, accounts, audit]
+export const modules: CampusModule[] = [org, device, events, accounts, audit, alarm, hazard, task, drill]
 
 export type { CampusModule, MenuItem, MobileTile } from './types'
