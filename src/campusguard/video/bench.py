@@ -36,14 +36,21 @@ def _cpu_seconds(procs: list[psutil.Process]) -> float:
     return total
 
 
-async def _measure(pids: list[int], seconds: float, include_self: bool) -> float:
-    """CPU seconds used by the processes (and this one) during the window."""
-    procs = [psutil.Process(p) for p in pids]
+def _tree_cpu(include_self: bool, exclude: int | None) -> float:
+    """CPU seconds of every child process (running, and exited ones already waited for) and maybe this one."""
     me = psutil.Process()
-    before = _cpu_seconds(procs) + (_cpu_seconds([me]) if include_self else 0)
+    t = os.times()
+    kids = [p for p in me.children(recursive=True) if p.pid != exclude]
+    total = t.children_user + t.children_system + _cpu_seconds(kids)
+    return total + (t.user + t.system if include_self else 0.0)
+
+
+async def _measure(seconds: float, include_self: bool, sim: SimCameras) -> float:
+    """CPU seconds used by the child processes but the simulator (and this one: the indexer)."""
+    pid = sim.proc.pid if sim.proc else None
+    before = _tree_cpu(include_self, pid)
     await asyncio.sleep(seconds)
-    after = _cpu_seconds(procs) + (_cpu_seconds([me]) if include_self else 0)
-    return after - before
+    return _tree_cpu(include_self, pid) - before
 
 
 async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> float:
@@ -53,7 +60,7 @@ async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> float:
             *bare_copy_args(sim.url(i), work / f"bare{i}.ts"), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
     await asyncio.sleep(4)  # connect and settle
-    cpu = await _measure([p.pid for p in procs], seconds, include_self=False)
+    cpu = await _measure(seconds, include_self=False, sim=sim)
     for p in procs:
         p.terminate()
     await asyncio.gather(*(p.wait() for p in procs))
@@ -79,9 +86,8 @@ async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segmen
         rec.start()
         recs.append(rec)
     await asyncio.sleep(4)
-    pids = [r.process.pid for r in recs if r.process.pid]
     started = datetime.now().astimezone()
-    cpu = await _measure(pids, seconds, include_self=True)
+    cpu = await _measure(seconds, include_self=True, sim=sim)
     restarts = sum(r.process.restarts for r in recs)
     await asyncio.gather(*(r.stop() for r in recs))
     window = {i: [s for s in v if s.end > started] for i, v in segs.items()}

@@ -104,6 +104,7 @@ class VideoNode:
         self.segment_s = segment_s
         self.record = record
         self.recorders: dict[int, Recorder] = {}
+        self.assigned: list[int] = []
         self._urls: dict[int, str] = {}
         self.live = LiveRegistry(live_root(settings), idle_s=150)
         self._tasks: list[asyncio.Task[None]] = []
@@ -127,9 +128,9 @@ class VideoNode:
         await self.live.stop()
 
     async def on_event(self, event: Event) -> None:
-        if isinstance(event, CamerasAssigned) and event.worker == self.name:
-            self._reconcile_now.set()
-        elif event.type == "video.cameras.assigned" and getattr(event, "worker", None) == self.name:
+        """The manager's assignment reached this node over the bus: reconcile now, not at the next beat."""
+        if event.type == "video.cameras.assigned" and getattr(event, "worker", None) == self.name:
+            self.assigned = [int(i) for i in getattr(event, "camera_ids", [])]
             self._reconcile_now.set()
 
     def _beat(self, announce: bool = False) -> None:

@@ -1,0 +1,120 @@
+"""Workers announce themselves, the manager assigns cameras and fails over; assignments travel the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from campusguard.bus.bus import EventBus, make_backend
+from campusguard.bus.events import GenericEvent
+from campusguard.config import Settings
+from campusguard.core.db import Database, utcnow
+from campusguard.core.models import OutboxEvent
+from campusguard.device.models import Device
+from campusguard.org.models import Region, School
+from campusguard.video.models import Camera, Worker
+from campusguard.video.workers import VideoNode, assign, heartbeat
+
+
+def _cameras(db: Database, n: int) -> list[int]:
+    with db.session() as s:
+        if s.get(Region, "449900") is None:
+            s.add(Region(code="449900", name="测试市", level="city", parent_code=None))
+            s.add(Region(code="449901", name="测试区", level="district", parent_code="449900"))
+            s.flush()
+            s.add(School(code="T001", name="测试幼儿园", type="kindergarten", district_code="449901"))
+            s.flush()
+        school = s.scalars(select(School).where(School.code == "T001")).one()
+        ids = []
+        for _ in range(n):
+            dev = Device(code=f"T-{uuid.uuid4().hex[:8]}", name="cam", type="camera", school_id=school.id,
+                         protocol="rtsp", settings={})
+            s.add(dev)
+            s.flush()
+            cam = Camera(device_id=dev.id, school_id=school.id, rtsp_url="rtsp://127.0.0.1:1/x", onvif={})
+            s.add(cam)
+            s.flush()
+            ids.append(cam.id)
+        return ids
+
+
+def test_assign_balances_respects_capacity_and_fails_over(db: Database) -> None:
+    ids = _cameras(db, 5)
+    with db.session() as s:
+        heartbeat(s, "w1", 2)
+        heartbeat(s, "w2", 10)
+        assign(s)
+    with db.session() as s:
+        owners = {c.id: c.worker for c in s.scalars(select(Camera)).all()}
+        assert sum(1 for w in owners.values() if w == "w1") == 2
+        assert sum(1 for w in owners.values() if w == "w2") == 3
+        events = s.scalars(select(OutboxEvent).where(OutboxEvent.type == "video.cameras.assigned")).all()
+        assert {e.payload["worker"] for e in events} == {"w1", "w2"}
+        # w1 stops beating: its cameras move to w2; a camera switched off is released
+        s.get(Worker, "w1").last_seen = utcnow() - timedelta(minutes=5)
+        s.get(Camera, ids[0]).recording = False
+        s.flush()
+        changed = assign(s)
+        assert set(changed) >= {"w2"}
+    with db.session() as s:
+        owners = {c.id: c.worker for c in s.scalars(select(Camera)).all()}
+        assert owners[ids[0]] is None
+        assert all(owners[i] == "w2" for i in ids[1:])
+        assert assign(s) == {}  # stable: nothing changes without a reason
+
+
+async def _two_nodes(db: Database, url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    tag = uuid.uuid4().hex[:8]
+    settings = Settings(data_dir=tmp_path, secret_key="x" * 40, database_url=db.url)
+    # NATS: one bus per machine; memory: one process, one bus
+    buses = [EventBus(db, make_backend(url, stream=f"CGVID_{tag}", prefix=f"cgv{tag}"))
+             for _ in range(2 if url.startswith("nats") else 1)]
+    nodes = [VideoNode(db, settings, name=f"node-{tag}-{i}", capacity=10, record=False) for i in range(2)]
+    for bus in buses:
+        await bus.start()
+    try:
+        for i, node in enumerate(nodes):
+            await node.start(buses[i % len(buses)])
+        ids = _cameras(db, 4)
+        with db.session() as s:
+            assign(s)
+        deadline = asyncio.get_running_loop().time() + 15
+        while sorted(nodes[0].assigned + nodes[1].assigned) != sorted(ids):
+            assert asyncio.get_running_loop().time() < deadline, (nodes[0].assigned, nodes[1].assigned)
+            await asyncio.sleep(0.05)
+        assert nodes[0].assigned and nodes[1].assigned  # spread over both machines
+    finally:
+        for node in nodes:
+            await node.stop()
+        for bus in buses:
+            await bus.stop()
+        if url.startswith("nats"):
+            import nats
+
+            nc = await nats.connect(url)
+            await nc.jetstream().delete_stream(f"CGVID_{tag}")
+            await nc.close()
+
+
+async def test_assignment_reaches_workers_over_memory_bus(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if db.dialect != "sqlite":
+        pytest.skip("the memory bus is per process; one backend is enough")
+    await _two_nodes(db, "memory://", tmp_path)
+
+
+async def test_assignment_reaches_workers_over_nats(db: Database, nats_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    if db.dialect != "postgresql":
+        pytest.skip("several machines share PostgreSQL and NATS")
+    await _two_nodes(db, nats_url, tmp_path)
+
+
+def test_unknown_event_types_are_ignored() -> None:
+    node = VideoNode.__new__(VideoNode)
+    node.name, node.assigned = "n", []
+    node._reconcile_now = asyncio.Event()
+    asyncio.run(node.on_event(GenericEvent(type="video.cameras.assigned", worker="other", camera_ids=[1])))
+    assert node.assigned == []
