@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campusguard.core.db import utcnow
@@ -63,16 +63,27 @@ class PresenceTable:
             return len(self._dirty)
 
 
-def flush(session: Session, table: PresenceTable) -> tuple[int, int]:
-    """Write last_seen for every device heard; devices that were offline come back online.
+def touch_bulk(session: Session, last_seen: dict[int, datetime]) -> None:
+    """One executemany for the whole batch (a per-row UPDATE loop holds SQLite's write lock for seconds)."""
+    if last_seen:
+        session.execute(update(Device), [{"id": i, "last_seen": at} for i, at in sorted(last_seen.items())])
 
-    Returns (devices written, devices brought online). The caller's session boundary commits.
+
+def flush(session: Session, table: PresenceTable, *, limit: int = 2000) -> tuple[int, int]:
+    """Write last_seen for up to `limit` devices heard; devices that were offline come back online.
+
+    Returns (devices written, devices brought online); what is left waits for the next call, so a
+    transaction stays short. The caller's session boundary commits.
     """
     pending = table.drain()
     if not pending:
         return 0, 0
+    if len(pending) > limit:
+        ids = sorted(pending)
+        table.restore({i: pending[i] for i in ids[limit:]})
+        pending = {i: pending[i] for i in ids[:limit]}
     try:
-        devices.touch_many(session, pending)
+        touch_bulk(session, pending)
         back = session.scalars(
             select(Device.id).where(Device.id.in_(sorted(pending)), Device.online.is_(False))
         ).all()
