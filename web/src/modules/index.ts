@@ -14,6 +14,6 @@ import hazard from './hazard'
 import task from './task'
 import drill from './drill'
 
-export const modules: CampusModule[] = [org, device, events, accounts, audit, alarm, hazard, task, drill]
+export const modules: CampusModule[] = [org, device, events, accounts, audit, alarm, hazard, task, drill, face]
 
 export type { CampusModule, MenuItem, MobileTile } from './types'
