@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     db = Database(settings.db_url)
     app.state.settings = settings
     app.state.db = db
-    app.state.bus = EventBus(db, make_backend(settings.bus_url, settings.bus_stream))
+    app.state.bus = EventBus(db, make_backend(settings.bus_url, settings.bus_stream, settings.bus_prefix))
     app.state.hub = Hub()
     app.state.bus.listen(app.state.hub.on_event)
     app.state.runner = JobRunner(db, settings.node_name, poll_s=settings.jobs_poll_s)

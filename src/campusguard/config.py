@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     )
     bus_url: str = "memory://"
     bus_stream: str = "CAMPUSGUARD"
+    bus_prefix: str = "cg"
     node_name: str = Field(default_factory=lambda: f"node-{secrets.token_hex(3)}")
     mqtt_url: str | None = None
     dc09_port: int | None = None

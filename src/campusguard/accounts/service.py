@@ -68,7 +68,7 @@ def login(session: Session, settings: Settings, limiter: LoginLimiter, *, userna
     limiter.reset(keys[0])
     user.last_login_at = utcnow()
     audit.record(session, principal=_as_principal(user, ip), action="auth.login", target_type="user",
-                 target_id=user.id, detail={"ip": ip, "mfa": needs_mfa})
+                 target_id=user.id, district_code=user.region_code, detail={"ip": ip, "mfa": needs_mfa})
     return _tokens(settings, user)
 
 

@@ -24,12 +24,12 @@ Handler = Callable[[Session, Event], None]
 Listener = Callable[[Event], Awaitable[None]]
 
 
-def make_backend(url: str, stream: str = "CAMPUSGUARD") -> Backend:
+def make_backend(url: str, stream: str = "CAMPUSGUARD", prefix: str = "cg") -> Backend:
     """Pick the backend from CG_BUS_URL (memory:// or nats://host:port)."""
     if url.startswith("nats://"):
         from campusguard.bus.backends.nats import NatsBackend
 
-        return NatsBackend(url, stream=stream)
+        return NatsBackend(url, stream=stream, prefix=prefix)
     from campusguard.bus.backends.memory import MemoryBackend
 
     return MemoryBackend()

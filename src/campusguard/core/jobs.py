@@ -168,8 +168,8 @@ class JobRunner:
         with self.db.session() as s:
             if s.get(PeriodicLease, p.name) is None:
                 try:
-                    with s.begin_nested():
-                        s.add(PeriodicLease(name=p.name))
+                    with s.begin_nested():  # first run one interval after start, not in a start-up storm
+                        s.add(PeriodicLease(name=p.name, last_run_at=now))
                 except IntegrityError:
                     pass
             result = s.execute(
