@@ -9,11 +9,17 @@ import socket
 import subprocess
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
+from campusguard.device.models import Device
+from campusguard.org.models import Region, School
+from campusguard.video.models import Camera
 
 ROOT = Path(__file__).resolve().parents[2]
 SIM = ROOT / "sim" / "cameras" / "server.py"
@@ -100,3 +106,33 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _make_cameras(db, n: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Cameras in a minimal test school (no demo seed: fast)."""
+    with db.session() as s:
+        if s.get(Region, "449900") is None:
+            s.add(Region(code="449900", name="测试市", level="city", parent_code=None))
+            s.add(Region(code="449901", name="测试区", level="district", parent_code="449900"))
+            s.flush()
+            s.add(School(code="T001", name="测试幼儿园", type="kindergarten", district_code="449901"))
+            s.flush()
+        school = s.scalars(select(School).where(School.code == "T001")).one()
+        ids = []
+        for _ in range(n):
+            dev = Device(code=f"T-{uuid.uuid4().hex[:8]}", name="cam", type="camera", school_id=school.id,
+                         protocol="rtsp", settings={})
+            s.add(dev)
+            s.flush()
+            cam = Camera(device_id=dev.id, school_id=school.id, rtsp_url="rtsp://127.0.0.1:1/x", onvif={})
+            s.add(cam)
+            s.flush()
+            ids.append(cam.id)
+        return ids
+
+
+
+
+@pytest.fixture
+def make_cameras():  # type: ignore[no-untyped-def]
+    return _make_cameras

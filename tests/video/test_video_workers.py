@@ -14,36 +14,12 @@ from campusguard.bus.events import GenericEvent
 from campusguard.config import Settings
 from campusguard.core.db import Database, utcnow
 from campusguard.core.models import OutboxEvent
-from campusguard.device.models import Device
-from campusguard.org.models import Region, School
 from campusguard.video.models import Camera, Worker
 from campusguard.video.workers import VideoNode, assign, heartbeat
 
 
-def _cameras(db: Database, n: int) -> list[int]:
-    with db.session() as s:
-        if s.get(Region, "449900") is None:
-            s.add(Region(code="449900", name="测试市", level="city", parent_code=None))
-            s.add(Region(code="449901", name="测试区", level="district", parent_code="449900"))
-            s.flush()
-            s.add(School(code="T001", name="测试幼儿园", type="kindergarten", district_code="449901"))
-            s.flush()
-        school = s.scalars(select(School).where(School.code == "T001")).one()
-        ids = []
-        for _ in range(n):
-            dev = Device(code=f"T-{uuid.uuid4().hex[:8]}", name="cam", type="camera", school_id=school.id,
-                         protocol="rtsp", settings={})
-            s.add(dev)
-            s.flush()
-            cam = Camera(device_id=dev.id, school_id=school.id, rtsp_url="rtsp://127.0.0.1:1/x", onvif={})
-            s.add(cam)
-            s.flush()
-            ids.append(cam.id)
-        return ids
-
-
-def test_assign_balances_respects_capacity_and_fails_over(db: Database) -> None:
-    ids = _cameras(db, 5)
+def test_assign_balances_respects_capacity_and_fails_over(db: Database, make_cameras) -> None:  # type: ignore[no-untyped-def]
+    ids = make_cameras(db, 5)
     with db.session() as s:
         heartbeat(s, "w1", 2)
         heartbeat(s, "w2", 10)
@@ -67,7 +43,7 @@ def test_assign_balances_respects_capacity_and_fails_over(db: Database) -> None:
         assert assign(s) == {}  # stable: nothing changes without a reason
 
 
-async def _two_nodes(db: Database, url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def _two_nodes(db: Database, url: str, tmp_path, make_cameras) -> None:  # type: ignore[no-untyped-def]
     tag = uuid.uuid4().hex[:8]
     settings = Settings(data_dir=tmp_path, secret_key="x" * 40, database_url=db.url)
     # NATS: one bus per machine; memory: one process, one bus
@@ -79,7 +55,7 @@ async def _two_nodes(db: Database, url: str, tmp_path) -> None:  # type: ignore[
     try:
         for i, node in enumerate(nodes):
             await node.start(buses[i % len(buses)])
-        ids = _cameras(db, 4)
+        ids = make_cameras(db, 4)
         with db.session() as s:
             assign(s)
         deadline = asyncio.get_running_loop().time() + 15
@@ -100,16 +76,17 @@ async def _two_nodes(db: Database, url: str, tmp_path) -> None:  # type: ignore[
             await nc.close()
 
 
-async def test_assignment_reaches_workers_over_memory_bus(db: Database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_assignment_reaches_workers_over_memory_bus(db: Database, tmp_path, make_cameras) -> None:  # type: ignore[no-untyped-def]
     if db.dialect != "sqlite":
         pytest.skip("the memory bus is per process; one backend is enough")
-    await _two_nodes(db, "memory://", tmp_path)
+    await _two_nodes(db, "memory://", tmp_path, make_cameras)
 
 
-async def test_assignment_reaches_workers_over_nats(db: Database, nats_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_assignment_reaches_workers_over_nats(  # type: ignore[no-untyped-def]
+        db: Database, nats_url: str, tmp_path, make_cameras) -> None:
     if db.dialect != "postgresql":
         pytest.skip("several machines share PostgreSQL and NATS")
-    await _two_nodes(db, nats_url, tmp_path)
+    await _two_nodes(db, nats_url, tmp_path, make_cameras)
 
 
 def test_unknown_event_types_are_ignored() -> None:
