@@ -1,0 +1,81 @@
+/** Types and calls of the liaison-task API (/api/v1/tasks). */
+import { ApiError, api, buildUrl, freshAccessToken, type Problem } from '@/api'
+import type { Page } from '@/types'
+
+export const KINDS = ['inspection', 'follow_up_visit', 'instability_screening', 'patrol_supervision'] as const
+
+export interface Checkin {
+  at: string
+  lat: number
+  lon: number
+  accuracy_m: number | null
+  distance_m: number | null
+  accepted: boolean
+  reason: string
+  actor: string
+}
+
+export interface Task {
+  id: number
+  school_id: number
+  school_code: string
+  school_name: string
+  kind: string
+  title: string
+  description: string
+  status: 'open' | 'checked_in' | 'done' | 'cancelled'
+  officer_user_id: number | null
+  officer_name: string | null
+  due_at: string
+  rule_id: number | null
+  created_by: string
+  checked_in_at: string | null
+  checkin_distance_m: number | null
+  checkin_reason: string | null
+  findings: string | null
+  completed_at: string | null
+  overdue: boolean
+  hazard_ids: number[]
+  photo_count: number
+}
+
+export interface TaskDetail extends Task {
+  checkins: Checkin[]
+  photo_ids: number[]
+}
+
+export interface Officer {
+  id: number
+  username: string
+  display_name: string
+  role: string
+}
+
+export const taskApi = {
+  list: (query: Record<string, string | number | boolean | undefined>) => api.get<Page<Task>>('/tasks', query),
+  get: (id: number) => api.get<TaskDetail>(`/tasks/${id}`),
+  create: (body: Record<string, unknown>) => api.post<TaskDetail>('/tasks', body),
+  checkin: (id: number, body: { lat: number; lon: number; accuracy_m?: number | null }) =>
+    api.post<TaskDetail>(`/tasks/${id}/checkin`, body),
+  complete: (id: number, body: Record<string, unknown>) => api.post<TaskDetail>(`/tasks/${id}/complete`, body),
+  officers: () => api.get<Page<Officer>>('/users', { role: 'liaison_officer', limit: 500 }),
+}
+
+export async function uploadTaskPhoto(id: number, file: Blob, name = 'photo.jpg'): Promise<void> {
+  const token = await freshAccessToken()
+  const form = new FormData()
+  form.append('file', file, name)
+  const res = await fetch(buildUrl(`/tasks/${id}/photos`), {
+    method: 'POST',
+    body: form,
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+  })
+  if (!res.ok) {
+    const problem = (await res.json().catch(() => ({ status: res.status }))) as Problem
+    throw new ApiError(res.status, problem)
+  }
+}
+
+export function taskStatusTag(s: string): 'success' | 'warning' | 'info' | 'primary' {
+  return s === 'done' ? 'success' : s === 'checked_in' ? 'primary' : s === 'cancelled' ? 'info' : 'warning'
+}
