@@ -28,6 +28,8 @@ from campusguard.org.models import School
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sim.devices.dc09_panel import Dc09Panel  # noqa: E402
 
+KEY = bytes(range(32))
+
 
 def wait_until(check: Callable[[], Any], limit_s: float = 15.0) -> Any:
     """Poll state another thread (the app's loop) produces."""
@@ -74,8 +76,12 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
     buttons = select(Device.code, School.code).join(School).where(Device.protocol == "mqtt",
                                                                   Device.type == "alarm_button")
     ((button, school_code),) = _rows(db, buttons.limit(1))
-    ((panel_id, account),) = [(d.id, d.settings["dc09_account"]) for (d,) in _rows(
-        db, select(Device).where(Device.protocol == "dc09").order_by(Device.id).limit(1))]
+    (panel_id, account), (secure_id, secure_account) = [(d.id, d.settings["dc09_account"]) for (d,) in _rows(
+        db, select(Device).where(Device.protocol == "dc09").order_by(Device.id).limit(2))]
+    with db.session() as s:  # the second panel encrypts (AES-256, key stored encrypted in the device secret)
+        secure = s.get(Device, secure_id)
+        assert secure is not None
+        secure.secret = KEY.hex()
     app = create_app(settings.model_copy(update={"mqtt_url": mqtt_url, "dc09_port": 0}))
     with TestClient(app):
         wait_until(lambda: app.state.mqtt_intake.connected.is_set())
@@ -106,6 +112,11 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
         assert (kind, device_id) == ("duress", panel_id)
         stranger = Dc09Panel("127.0.0.1", port, "ABCDEF0")
         assert asyncio.run(_send(stranger, lambda p: p.alarm_sia("PA"))).token == "DUH"
+        encrypted = Dc09Panel("127.0.0.1", port, secure_account, key=KEY)
+        assert asyncio.run(_send(encrypted, lambda p: p.alarm_sia("BA", "07"))).token == "*ACK"
+        plain = Dc09Panel("127.0.0.1", port, secure_account)  # a forged unencrypted frame is refused
+        assert asyncio.run(_send(plain, lambda p: p.alarm_sia("PA"))).token == "DUH"
+        assert _rows(db, select(Incident.type).where(Incident.device_id == secure_id)) == [("intrusion",)]
 
 
 async def _send(panel: Dc09Panel, action: Callable[[Dc09Panel], Any]) -> Any:
