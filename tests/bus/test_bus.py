@@ -24,8 +24,8 @@ def _bus(db: Database, backend_url: str) -> EventBus:
     return EventBus(db, make_backend(backend_url, stream=f"CGTEST_{tag}", prefix=f"cgt{tag}"))
 
 
-async def _wait_for(predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
+async def _wait_for(predicate, limit_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + limit_s
     while not predicate():
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("condition not reached in time")

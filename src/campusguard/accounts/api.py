@@ -144,10 +144,9 @@ def list_audit(session: SessionDep, principal: Annotated[Principal, Depends(requ
     stmt = select(AuditLog).order_by(AuditLog.seq.desc())
     ids = allowed_school_ids(session, principal)
     if ids is not None:
-        cond = AuditLog.school_id.in_(sorted(ids))
-        if principal.region_code:
-            cond = cond | (AuditLog.district_code == principal.region_code)
-        stmt = stmt.where(cond)
+        in_schools = AuditLog.school_id.in_(sorted(ids))
+        stmt = stmt.where(in_schools | (AuditLog.district_code == principal.region_code)
+                          if principal.region_code else in_schools)
     if action:
         stmt = stmt.where(AuditLog.action.startswith(action))
     if actor:

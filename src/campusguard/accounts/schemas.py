@@ -11,7 +11,7 @@ from campusguard.core.permissions import Role
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
     expires_in: int
     refresh_token: str
 

@@ -29,7 +29,7 @@ NAMES = ["实验", "向阳", "育才", "翠园", "华侨城", "红岭", "桂园"
          "南湾", "新安", "星河", "梧桐", "凤凰", "景秀", "博雅", "滨河"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "子涵梓萱浩然一诺欣怡宇轩思远若曦俊杰雨桐嘉怡博文诗涵梓轩语嫣晨阳明轩佳琪文博雅静天佑"
-DEMO_PASSWORD = "Demo-2026-cg"
+DEMO_PASSWORD = "Demo-2026-cg"  # noqa: S105 (printed demo login, demo mode only)
 
 AREAS_BY_TYPE: dict[str, list[tuple[str, str, bool]]] = {
     "kindergarten": [("正门", "main_gate", True), ("后门", "back_gate", True), ("周界", "perimeter", True),
@@ -153,15 +153,15 @@ def _seed_school(session: Session, rng: random.Random, school: School) -> None:
         (f"{code}-SP01", "校园广播", "speaker", by_kind.get("playground"), "http", {}),
         (f"{code}-PS01", "周界入侵探测", "sensor", by_kind.get("perimeter"), "mqtt", {}),
     ]
-    for i, area in enumerate(a for a in areas if not a.private or a.kind == "dormitory"):
-        if area.kind in ("toilet", "changing_room"):
+    for i, cam_area in enumerate(a for a in areas if not a.private or a.kind == "dormitory"):
+        if cam_area.kind in ("toilet", "changing_room"):
             continue
-        devices.append((f"{code}-CAM{i + 1:02d}", f"{area.name}摄像机", "camera", area, "rtsp",
+        devices.append((f"{code}-CAM{i + 1:02d}", f"{cam_area.name}摄像机", "camera", cam_area, "rtsp",
                         {"stream": f"cam{i + 1}"}))
-    for dcode, name, type_, area, proto, settings in devices:
+    for dcode, name, type_, dev_area, proto, settings in devices:
         online = rng.random() < 0.9
         session.add(Device(code=dcode, name=name, type=type_, school_id=school.id,
-                           area_id=area.id if area else None, vendor=rng.choice(["海康威视", "大华", "宇视", "华为"]),
+                           area_id=dev_area.id if dev_area else None, vendor=rng.choice(["海康威视", "大华", "宇视", "华为"]),
                            model="DS-" + str(rng.randint(1000, 9999)), protocol=proto, settings=settings,
                            heartbeat_s=30 if type_ in ("alarm_button", "sensor") else 60, online=online))
 
