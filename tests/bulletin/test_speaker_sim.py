@@ -1,46 +1,10 @@
 """The HTTP speaker driver against the real speaker simulator process (espeak-ng audio)."""
 
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
+from tests.bulletin.conftest import free_port
 
 from campusguard.bulletin.drivers import HttpSpeakerDriver, SpeakerTarget
 from campusguard.bulletin.tts import synthesize
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def speaker_sim() -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "sim/speakers/server.py"), "--port", str(port),
-                             "--token", "spk-secret"])
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        else:
-            pytest.fail("speaker simulator did not start")
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _target(base: str, code: str, secret: str | None = "spk-secret") -> SpeakerTarget:
@@ -64,6 +28,6 @@ def test_wrong_secret_and_outage_and_bad_audio(speaker_sim: str) -> None:
     assert not r.ok and "503" in r.detail
     r = driver.play(_target(speaker_sim, "SPK-B"), b"RIFFnope", broadcast_id=3, title="x")
     assert not r.ok and "415" in r.detail
-    dead = SpeakerTarget(1, "X", "http", {"base_url": f"http://127.0.0.1:{_free_port()}"}, None)
+    dead = SpeakerTarget(1, "X", "http", {"base_url": f"http://127.0.0.1:{free_port()}"}, None)
     assert driver.play(dead, b"", broadcast_id=4, title="x").detail.startswith("unreachable")
     assert not driver.play(SpeakerTarget(1, "X", "http", {}, None), b"", broadcast_id=5, title="x").ok

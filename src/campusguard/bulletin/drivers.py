@@ -61,8 +61,11 @@ class HttpSpeakerDriver:
             url = self.url_for(target)
         except ValueError as exc:
             return DeliveryResult(False, str(exc))
-        headers = {"content-type": "audio/wav", "x-broadcast-id": str(broadcast_id),
-                   "x-title": quote(title[:200], safe="")}
+        headers = {
+            "content-type": "audio/wav",
+            "x-broadcast-id": str(broadcast_id),
+            "x-title": quote(title[:200], safe=""),
+        }
         if target.secret:
             headers["authorization"] = f"Bearer {target.secret}"
         try:

@@ -10,8 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from campusguard.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 
-CATEGORIES = ("anti_fraud", "anti_bullying", "traffic", "fire", "drowning", "food", "law", "health",
-              "weather", "other")
+CATEGORIES = (
+    "anti_fraud",
+    "anti_bullying",
+    "traffic",
+    "fire",
+    "drowning",
+    "food",
+    "law",
+    "health",
+    "weather",
+    "other",
+)
 REPORT_CATEGORIES = ("bullying", "violence", "harassment", "safety_hazard", "self_harm", "fraud", "other")
 REPORT_STATUSES = ("received", "handling", "closed")
 
@@ -138,8 +148,9 @@ class BroadcastDelivery(Base):
     __table_args__ = (UniqueConstraint("broadcast_id", "device_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    broadcast_id: Mapped[int] = mapped_column(ForeignKey("bulletin_broadcasts.id", ondelete="CASCADE"),
-                                              index=True)
+    broadcast_id: Mapped[int] = mapped_column(
+        ForeignKey("bulletin_broadcasts.id", ondelete="CASCADE"), index=True
+    )
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
     device_code: Mapped[str] = mapped_column(String(64))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))

@@ -45,8 +45,13 @@ def synthesize(text: str, *, voice: str = "cmn", speed_wpm: int = 150, timeout_s
     with tempfile.TemporaryDirectory(prefix="cg-tts-") as tmp:
         out = Path(tmp) / "out.wav"
         # text goes through stdin so nothing the user typed is parsed as an option
-        proc = subprocess.run([exe, "-v", voice, "-s", str(speed_wpm), "-w", str(out), "--stdin"],
-                              input=text.encode(), capture_output=True, timeout=timeout_s, check=False)
+        proc = subprocess.run(
+            [exe, "-v", voice, "-s", str(speed_wpm), "-w", str(out), "--stdin"],
+            input=text.encode(),
+            capture_output=True,
+            timeout=timeout_s,
+            check=False,
+        )
         if proc.returncode != 0 or not out.exists():
             raise TTSError(f"espeak-ng failed: {proc.stderr.decode(errors='replace')[:300]}")
         data = out.read_bytes()
