@@ -1,7 +1,6 @@
 /** The alarm pop-up: new, escalated and undeliverable alarms pop with sound; a click opens the incident. */
 import { ElNotification, type NotificationHandle } from 'element-plus'
 import { i18n } from '@/i18n'
-import { router } from '@/router'
 import { useAuth } from '@/stores/auth'
 import { useEvents, type ReceivedEvent } from '@/stores/events'
 import { beep } from '@/utils/beep'
@@ -13,8 +12,11 @@ const open: NotificationHandle[] = []
 let lastBeep = 0
 
 function openIncident(id: number): void {
-  const mobile = router.currentRoute.value.path.startsWith('/m')
-  void router.push({ name: mobile ? 'm-alarm-incident' : 'alarm-incident', params: { id } }).catch(() => undefined)
+  const mobile = location.pathname === '/m' || location.pathname.startsWith('/m/')
+  // Imported lazily: the router imports the module registry, which imports this module.
+  void import('@/router').then(({ router }) =>
+    router.push({ name: mobile ? 'm-alarm-incident' : 'alarm-incident', params: { id } }).catch(() => undefined),
+  )
 }
 
 /** Pop one alarm event; other alarm.* events only refresh the views that show them. */
