@@ -66,6 +66,7 @@ class IntakeSettings(BaseSettings):
     sweep_s: float = 10.0
     directory_ttl_s: float = 60.0
     audit_every_s: float = 60.0  # at most one audit row per (source, reason, origin) per period
+    max_lag_s: float = 30.0  # MQTT backlog beyond which this node does not judge devices silent
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +258,73 @@ def dc09_seq(msg: Dc09Message, index: int, now: datetime) -> int:
     return day * 1_000_000 + msg.seq * 100 + index
 
 
+class CommitQueue:
+    """Serialises alarm commits and groups whatever is waiting into one transaction (group commit).
+
+    Idle: an alarm is committed alone at once. Burst: the alarms queued behind a running commit go
+    together in the next one, so throughput follows the load instead of one lock round per alarm.
+    """
+
+    def __init__(self, commit: Any, max_group: int = 50) -> None:
+        self._commit = commit
+        self._max_group = max_group
+        self._queue: asyncio.Queue[tuple[list[PendingAlarm], asyncio.Future[list[Any]]]] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def submit(self, alarms: list[PendingAlarm]) -> list[Any]:
+        """Resolve once the alarms are committed (or raise what the commit raised)."""
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(), name="intake-commits")
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        await self._queue.put((alarms, future))
+        return await future
+
+    async def close(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+
+    async def _run(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            size = len(group[0][0])
+            while not self._queue.empty() and size < self._max_group:
+                group.append(self._queue.get_nowait())
+                size += len(group[-1][0])
+            waiting = [(alarms, future) for alarms, future in group if not future.done()]
+            try:
+                results = await anyio.to_thread.run_sync(self._commit, [a for al, _ in waiting for a in al])
+            except OperationalError as exc:  # database unavailable: every submitter retries
+                for _, future in waiting:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except Exception:
+                if len(waiting) > 1:  # isolate the submission that fails from the others
+                    log.exception("intake.group_commit_failed_retrying_singly", submissions=len(waiting))
+                    for alarms, future in waiting:
+                        try:
+                            result = await anyio.to_thread.run_sync(self._commit, alarms)
+                        except Exception as exc:
+                            if not future.done():
+                                future.set_exception(exc)
+                        else:
+                            if not future.done():
+                                future.set_result(result)
+                    continue
+                _, future = waiting[0]
+                if not future.done():
+                    future.set_exception(RuntimeError("alarm commit failed (see log)"))
+                log.exception("intake.commit_failed")
+                continue
+            offset = 0
+            for alarms, future in waiting:
+                if not future.done():
+                    future.set_result(results[offset:offset + len(alarms)])
+                offset += len(alarms)
+
+
 class Intake:
     """The platform side of every device transport."""
 
@@ -267,6 +335,9 @@ class Intake:
         self.presence = table or presence_mod.PresenceTable()
         self.directory = DeviceDirectory(db, self.cfg.directory_ttl_s)
         self.throttle = AuditThrottle(self.cfg.audit_every_s)
+        self.commits = CommitQueue(self.commit)
+        self.last_event_at: float | None = None  # monotonic time this node last handled a device message
+        self.lag_s = 0.0  # device clock -> handling delay of the latest MQTT event (backlog detector)
 
     # -- shared ------------------------------------------------------------------------------
 
@@ -276,23 +347,12 @@ class Intake:
             return ref
         return await anyio.to_thread.run_sync(self.directory.by_code, code)
 
-    def commit(self, alarms: Sequence[PendingAlarm], refusals: Sequence[Refusal]) -> list[Any]:
-        """Commit alarms (one transaction) and security events; on a bad apple, retry one by one."""
+    def commit(self, alarms: Sequence[PendingAlarm], refusals: Sequence[Refusal] = ()) -> list[Any]:
+        """Commit alarms and security events in one transaction (nothing is acknowledged before)."""
         started = time.perf_counter()
-        try:
-            with self.db.session() as session:
-                results = [self._ingest(session, alarm) for alarm in alarms]
-                self._audit(session, refusals)
-        except OperationalError:
-            raise  # database unavailable: the transport retries, nothing is acknowledged
-        except Exception:
-            if len(alarms) <= 1:
-                raise
-            log.exception("intake.batch_failed_retrying_singly", alarms=len(alarms))
-            results = []
-            for alarm in alarms:
-                results.append(self.commit([alarm], [])[0])
-            self.commit([], refusals)
+        with self.db.session() as session:
+            results = [self._ingest(session, alarm) for alarm in alarms]
+            self._audit(session, refusals)
         COMMIT_SECONDS.observe(time.perf_counter() - started)
         for alarm in alarms:
             INGESTED.labels(source=alarm.source, type=alarm.event_type).inc()
@@ -358,16 +418,19 @@ class Intake:
                 continue
             alarms.append(PendingAlarm(ref, payload.type, payload.seq, payload.ts, "mqtt",
                                        _telemetry(payload)))
+        if events:
+            self.last_event_at = time.monotonic()
+            lags = sorted((now - e.payload.ts).total_seconds() for e in events)
+            self.lag_s = max(0.0, lags[len(lags) // 2])  # median: a few wrong device clocks do not count
         for refusal in refusals:
             self.refuse(refusal)
         if refusals:
             await anyio.to_thread.run_sync(self.audit_refusals, refusals)
-        for alarm in alarms:  # one transaction each: the first alarm of a burst is not held by the last
+        if alarms:
             started = time.perf_counter()
-            await anyio.to_thread.run_sync(self.commit, [alarm], [])
-            log.info("intake.committed", source="mqtt", device=alarm.device.code, type=alarm.event_type,
-                     seq=alarm.seq, commit_ms=round((time.perf_counter() - started) * 1000, 1),
-                     received_to_commit_ms=round((utcnow() - now).total_seconds() * 1000, 1))
+            await self.commits.submit(alarms)
+            log.info("intake.committed", source="mqtt", alarms=len(alarms),
+                     wait_commit_ms=round((time.perf_counter() - started) * 1000, 1))
 
     async def on_mqtt_reject(self, rejection: MqttRejection) -> None:
         """Malformed MQTT messages (bad topic, JSON or schema): security event."""
@@ -407,7 +470,7 @@ class Intake:
                 log.info("dc09.status_event", device=ref.code, code=event.code, type=event.event_type,
                          restore=event.restore)
         if alarms:
-            await anyio.to_thread.run_sync(self.commit, alarms, [])
+            await self.commits.submit(alarms)
         return True
 
     async def on_dc09_reject(self, rejection: Rejection) -> None:
@@ -473,12 +536,19 @@ async def start_intake(app: Any, settings: Settings) -> AsyncIterator[Intake | N
         log.info("intake.directory_loaded", devices=loaded)
     except Exception:
         log.exception("intake.directory_preload_failed")
+    mqtt: MqttIntake | None = None
+
+    def sweep_job(session: Session) -> None:
+        """Offline marking only while this node keeps up with the broker (else silence is ours)."""
+        if mqtt is not None and (not mqtt.connected.is_set() or intake.lag_s > cfg.max_lag_s):
+            log.warning("presence.sweep_skipped", connected=mqtt.connected.is_set(), lag_s=round(intake.lag_s, 1))
+            return
+        presence_mod.sweep(session, factor=cfg.offline_factor)
+
     runner = getattr(app.state, "runner", None)
     if runner is not None:
-        runner.every("alarm.presence_sweep", cfg.sweep_s,
-                     lambda session: presence_mod.sweep(session, factor=cfg.offline_factor))
+        runner.every("alarm.presence_sweep", cfg.sweep_s, sweep_job)
     tasks = [asyncio.create_task(_flush_loop(intake), name="presence-flush")]
-    mqtt: MqttIntake | None = None
     receiver: Dc09Receiver | None = None
     try:
         if settings.mqtt_url:
@@ -502,6 +572,7 @@ async def start_intake(app: Any, settings: Settings) -> AsyncIterator[Intake | N
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await intake.commits.close()
         with contextlib.suppress(Exception):
             await anyio.to_thread.run_sync(intake.flush_presence)
 

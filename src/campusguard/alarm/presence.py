@@ -97,24 +97,35 @@ def flush(session: Session, table: PresenceTable, *, limit: int = 2000) -> tuple
     return len(pending), len(back)
 
 
-def sweep(session: Session, *, now: datetime | None = None, factor: float = DEFAULT_FACTOR) -> list[int]:
-    """Mark supervised devices offline when silent past factor x heartbeat_s; returns their ids."""
+def sweep(session: Session, *, now: datetime | None = None, factor: float = DEFAULT_FACTOR,
+          max_changes: int = 500, mass_ratio: float = 0.2, mass_min_devices: int = 200) -> list[int]:
+    """Mark supervised devices offline when silent past factor x heartbeat_s; returns their ids.
+
+    At most `max_changes` per run keeps the transaction short. When a large fleet (at least
+    `mass_min_devices`) would lose more than `mass_ratio` of its online devices at once, the silence is
+    the platform's or the broker's, not the devices': nothing is marked and an error is logged.
+    """
     now = now or utcnow()
     rows = session.execute(
         select(Device.id, Device.last_seen, Device.created_at, Device.heartbeat_s).where(
             Device.online.is_(True), Device.protocol.in_(SUPERVISED_PROTOCOLS), Device.installed.is_(True)
         )
     ).tuples().all()
-    gone: list[int] = []
+    silent: list[tuple[int, int]] = []
     for device_id, last_seen, created_at, heartbeat_s in rows:
         reference = last_seen or created_at
         window = timedelta(seconds=max(1, heartbeat_s or 60) * factor)
         if reference is None or now - reference > window:
-            devices.set_presence(session, device_id=device_id, online=False,
-                                 reason=f"no heartbeat for {int(window.total_seconds())} s")
-            gone.append(device_id)
+            silent.append((device_id, int(window.total_seconds())))
+    if len(rows) >= mass_min_devices and len(silent) > mass_ratio * len(rows):
+        log.error("presence.mass_offline_suppressed", silent=len(silent), online=len(rows))
+        return []
+    gone: list[int] = []
+    for device_id, window_s in silent[:max_changes]:
+        devices.set_presence(session, device_id=device_id, online=False, reason=f"no heartbeat for {window_s} s")
+        gone.append(device_id)
     if gone:
-        log.info("presence.offline", devices=len(gone))
+        log.info("presence.offline", devices=len(gone), pending=len(silent) - len(gone))
     return gone
 
 

@@ -79,6 +79,7 @@ class MqttIntake:
         topic: str = TOPIC_FILTER,
         on_reject: RejectHook | None = None,
         max_batch: int = 100,
+        max_pending: int = 64,
         max_backoff_s: float = 30.0,
     ) -> None:
         self._broker = parse_url(url)
@@ -87,6 +88,7 @@ class MqttIntake:
         self._topic = topic
         self._on_reject = on_reject
         self._max_batch = max_batch
+        self._max_pending = max_pending
         self._max_backoff_s = max_backoff_s
         self.connected = asyncio.Event()
         self.handled = 0
@@ -144,20 +146,41 @@ class MqttIntake:
     # -- consuming ---------------------------------------------------------------------------
 
     async def _consume(self, client: aiomqtt.Client) -> None:
-        """Take what is queued (up to max_batch), hand the valid events over, then PUBACK them all."""
+        """Take what is queued (up to max_batch) and process batches concurrently, each PUBACKed when done.
+
+        Concurrency keeps heartbeats flowing while an alarm batch waits for its commit (the handler
+        serialises its own database work); a message is acknowledged only after its batch was handled.
+        """
         messages = client.messages
         iterator = messages.__aiter__()
         paho: Any = client._client  # noqa: SLF001
-        while True:
-            batch = [await iterator.__anext__()]
-            while len(messages) > 0 and len(batch) < self._max_batch:
-                batch.append(await iterator.__anext__())
+        slots = asyncio.Semaphore(self._max_pending)
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                batch = [await iterator.__anext__()]
+                while len(messages) > 0 and len(batch) < self._max_batch:
+                    batch.append(await iterator.__anext__())
+                await slots.acquire()
+                task = asyncio.create_task(self._process(batch, paho, slots))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _process(self, batch: list[aiomqtt.Message], paho: Any, slots: asyncio.Semaphore) -> None:
+        """Validate, hand over, then PUBACK the batch (never before the handler returned)."""
+        try:
             events = await self._validate(batch)
             if events:
-                await self._handle_with_retry(events, client)
+                await self._handle_with_retry(events)
             for message in batch:
                 paho.ack(message.mid, message.qos)
             self.handled += len(events)
+        finally:
+            slots.release()
 
     async def _validate(self, batch: list[aiomqtt.Message]) -> list[DeviceEvent]:
         """Split a batch into valid events; bad ones are counted, logged and still acknowledged."""
@@ -177,7 +200,7 @@ class MqttIntake:
             events.append(event)
         return events
 
-    async def _handle_with_retry(self, events: list[DeviceEvent], client: aiomqtt.Client) -> None:
+    async def _handle_with_retry(self, events: list[DeviceEvent]) -> None:
         """Retry a failing handler (database outage) without acking; the broker window backs pressure up."""
         delay = 0.2
         while True:
