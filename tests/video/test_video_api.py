@@ -14,9 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from campusguard.accounts.models import User
+from campusguard.alarm.events import AlarmRaised
 from campusguard.core.db import Database
 from campusguard.core.models import AuditLog
+from campusguard.video import handlers
 from campusguard.video.clips import manifest_signature
+from campusguard.video.models import Clip, Hold
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -139,6 +142,20 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
                            json={"start": c_end, "end": c_start, "reason": "backwards"})
     assert bad_clip.status_code == 422
 
+    # an incident on this camera (alarm.raised) gets its clip with pre-alarm video from the recording
+    device_id = client.get(f"/api/v1/cameras/{cam_id}", headers=h).json()["device_id"]
+    at = datetime.fromisoformat(segs[1]["end"])
+    event = AlarmRaised(incident_id=4242, alarm_type="intrusion", priority="high", title="周界入侵",
+                        school_name="k", school_code=code, cameras=[{"id": device_id}], raised_at=at,
+                        device_occurred_at=at)
+    with db.session() as s:
+        handlers.on_alarm_raised(s, event, pre_s=2, post_s=1)
+    with db.session() as s:
+        incident_clip = s.scalars(select(Clip).where(Clip.incident_id == 4242)).one()
+        assert incident_clip.status == "ready" and incident_clip.manifest["incident_id"] == 4242
+        assert incident_clip.manifest["recorded_s"] >= 2.5
+        assert len(s.scalars(select(Hold).where(Hold.incident_id == 4242)).all()) == 2  # window + clip
+
     # viewer history for admins; everything audited
     viewers = client.get(f"/api/v1/cameras/{cam_id}/viewers", headers=h).json()
     assert {v["kind"] for v in viewers["items"]} >= {"live", "playback"}
@@ -149,3 +166,4 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
             [str(cam_id), str(body["id"])]))).all())
     assert {"video.camera.create", "video.live", "video.playback", "video.clip.create",
             "video.clip.sealed", "video.clip.download"} <= actions
+

@@ -20,7 +20,7 @@ POST_ALARM_S = 60
 INCIDENT_HOLD_S = 15 * 60  # recording around an incident is kept even beyond the clip
 
 
-def on_alarm_raised(session: Session, event: Event) -> None:
+def on_alarm_raised(session: Session, event: Event, pre_s: int = PRE_ALARM_S, post_s: int = POST_ALARM_S) -> None:
     """Clip pre/post-alarm video of the incident's cameras and hold the surrounding recording."""
     data = event.model_dump()
     incident_id = data.get("incident_id")
@@ -37,8 +37,8 @@ def on_alarm_raised(session: Session, event: Event) -> None:
         session.add(Hold(camera_id=cam.id, start=at - timedelta(seconds=INCIDENT_HOLD_S),
                          end=at + timedelta(seconds=INCIDENT_HOLD_S), reason=f"{kind} {incident_id}",
                          incident_id=int(incident_id), created_by="system", created_at=at))
-        clips.create_clip(session, SYSTEM, cam, start=at - timedelta(seconds=PRE_ALARM_S),
-                          end=at + timedelta(seconds=POST_ALARM_S),
+        clips.create_clip(session, SYSTEM, cam, start=at - timedelta(seconds=pre_s),
+                          end=at + timedelta(seconds=post_s),
                           reason=f"{kind} {incident_id}: {title}"[:500],
                           incident_id=int(incident_id))
     log.info("incident clips requested", incident_id=incident_id, cameras=len(video_cams))
@@ -46,4 +46,4 @@ def on_alarm_raised(session: Session, event: Event) -> None:
 
 def register(bus: EventBus) -> None:
     """Subscribe this domain's handlers to the bus."""
-    bus.subscribe("alarm.raised", name="video.incident_clips")(on_alarm_raised)
+    bus.subscribe("alarm.raised", name="video.incident_clips")(lambda s, e: on_alarm_raised(s, e))
