@@ -14,8 +14,7 @@ DEFAULT_PHOTOS = Path("tests/data/faces")
 
 
 def eval_faces(
-    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False,
-                                              help="one folder of photos per person")],
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="one folder of photos per person")],
     json_out: Annotated[bool, typer.Option("--json", help="print one JSON line")] = False,
     threshold: Annotated[float, typer.Option(help="L2 distance between unit embeddings")] = DEFAULT_THRESHOLD,
     workers: Annotated[int, typer.Option(help="engine processes (0 = in process)")] = 0,
@@ -34,10 +33,14 @@ def eval_faces(
     if json_out:
         typer.echo(json.dumps(report.as_dict()))
         return
-    typer.echo(f"people {report.people}, probes {report.probes} ({report.impostor_probes} strangers), "
-               f"threshold {report.threshold}")
-    typer.echo(f"TAR {report.tar:.3f}  FAR {report.far:.4f}  "
-               f"max genuine {report.max_genuine_distance}  min impostor {report.min_impostor_distance}")
+    typer.echo(
+        f"people {report.people}, probes {report.probes} ({report.impostor_probes} strangers), "
+        f"threshold {report.threshold}"
+    )
+    typer.echo(
+        f"TAR {report.tar:.3f}  FAR {report.far:.4f}  "
+        f"max genuine {report.max_genuine_distance}  min impostor {report.min_impostor_distance}"
+    )
     if report.skipped:
         typer.echo(f"skipped (multi-face, unlabelled): {', '.join(report.skipped)}")
 
@@ -57,7 +60,60 @@ def bench_faces(
     typer.echo(json.dumps(run(photos, sizes=sizes, captures=captures, workers=workers)))
 
 
+face_app = typer.Typer(help="Face recognition: entrance-camera sampling, privacy purge")
+
+
+def _database() -> object:
+    from campusguard.config import Settings
+    from campusguard.core import crypto
+    from campusguard.core.db import Database
+    from campusguard.logs import configure_logging
+
+    configure_logging()
+    settings = Settings()
+    crypto.configure(*([settings.data_key.get_secret_value()] if settings.data_key else []), settings.secret())
+    return Database(settings.db_url)
+
+
+@face_app.command("sample-camera")
+def sample_camera(
+    device: Annotated[str, typer.Option(help="code of the entrance camera (device type camera/gate)")],
+    url: Annotated[str, typer.Option(help="stream URL: rtsp://, http(s)://…m3u8 or a file")],
+    every: Annotated[float, typer.Option(help="seconds of stream time between samples")] = 1.0,
+    frames: Annotated[int, typer.Option(help="stop after N samples (0 = until the stream ends)")] = 0,
+) -> None:
+    """Sample keyframes from an entrance camera and record them as captures (one JSON line per frame)."""
+    from campusguard.core.db import Database
+    from campusguard.face.sampler import run_camera
+
+    db = _database()
+    assert isinstance(db, Database)
+    try:
+        for result in run_camera(db, device, url, every_s=every, max_frames=frames):
+            typer.echo(result.model_dump_json())
+    finally:
+        db.dispose()
+
+
+@face_app.command("purge")
+def purge(
+    retention_days: Annotated[int | None, typer.Option(help="override CG_FACE_UNKNOWN_RETENTION_DAYS")] = None,
+) -> None:
+    """Delete unknown captures past retention and expired key persons/visitors now (also runs hourly)."""
+    from campusguard.core.db import Database
+    from campusguard.face.privacy import purge as run_purge
+
+    db = _database()
+    assert isinstance(db, Database)
+    try:
+        with db.session() as session:
+            typer.echo(json.dumps(run_purge(session, retention_days=retention_days)))
+    finally:
+        db.dispose()
+
+
 def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
     """Add this domain's commands to the CLI groups."""
     eval_.command("faces")(eval_faces)
     bench.command("faces")(bench_faces)
+    root.add_typer(face_app, name="face")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import structlog
@@ -19,6 +23,20 @@ from campusguard.face.models import FacePerson, FaceTemplate
 from campusguard.face.pool import FacePool
 
 log = structlog.get_logger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """App hook: optionally pre-start the engine workers, and stop the ones this app started."""
+    if face_settings().preload:
+        await asyncio.to_thread(get_pool)
+    try:
+        yield
+    finally:
+        with _pool_lock:
+            owned = [p for p in _pool if p in _owned]
+        if owned:  # a pool installed with set_pool (tests, embedders) belongs to its installer
+            await asyncio.to_thread(set_pool, None)
 
 
 class FaceSettings(BaseSettings):
@@ -38,6 +56,8 @@ class FaceSettings(BaseSettings):
     store_scene: bool = True
     face_count_warning: int = 100_000
     timezone: str = "Asia/Shanghai"
+    preload: bool = False
+    """Start the engine workers with the app instead of at the first capture (production: set true)."""
 
 
 @lru_cache
@@ -47,6 +67,7 @@ def face_settings() -> FaceSettings:
 
 _pool_lock = threading.Lock()
 _pool: list[FacePool] = []
+_owned: list[FacePool] = []
 
 
 def get_pool() -> FacePool:
@@ -55,6 +76,7 @@ def get_pool() -> FacePool:
         if not _pool:
             s = face_settings()
             _pool.append(FacePool(workers=s.workers, engine=s.engine))
+            _owned[:] = [_pool[0]]
         pool = _pool[0]
     return pool.start()
 
@@ -64,6 +86,7 @@ def set_pool(pool: FacePool | None) -> None:
     with _pool_lock:
         old = list(_pool)
         _pool[:] = [pool] if pool is not None else []
+        _owned[:] = []
     for p in old:
         if p is not pool:
             p.close()
