@@ -6,9 +6,10 @@ import type { CampusEvent } from '@/types'
 import { beep } from './beep'
 import { isNarrow } from './responsive'
 import { useEvents, type ReceivedEvent } from '@/stores/events'
+import { useOrg } from '@/modules/org/store'
 
-const TEXT_FIELDS = ['title', 'message', 'summary', 'description', 'detail', 'reason', 'name']
-const CONTEXT_FIELDS = ['school_name', 'area_name', 'device_code', 'device_name']
+const TEXT_FIELDS = ['title', 'message', 'summary', 'description', 'detail', 'note', 'reason', 'name']
+const CONTEXT_FIELDS = ['school_name', 'area_name', 'device_code', 'device_name', 'actor']
 
 /** Best one-line description of an event from its common payload fields. */
 export function describeEvent(e: CampusEvent): string {
@@ -25,7 +26,11 @@ export function describeEvent(e: CampusEvent): string {
     const v = e[f]
     if ((typeof v === 'string' && v.trim()) || typeof v === 'number') parts.push(String(v))
   }
-  if (typeof e.school_code === 'string' && !e.school_name) parts.push(e.school_code)
+  if (!e.school_name) {
+    const org = useOrg()
+    if (typeof e.school_id === 'number' && org.schoolById.has(e.school_id)) parts.push(org.schoolById.get(e.school_id)!.name)
+    else if (typeof e.school_code === 'string') parts.push(e.school_code)
+  }
   return [...new Set(parts)].join(' · ')
 }
 
