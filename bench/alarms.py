@@ -15,7 +15,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, default=10_000)
     parser.add_argument("--heartbeat-s", type=float, default=10.0)
     parser.add_argument("--burst", type=int, default=200)
-    parser.add_argument("--mqtt-url", default="mqtt://127.0.0.1:1883")
+    parser.add_argument("--mqtt-url", default=None, help="external broker (default: private Mosquitto)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--warmup-s", type=float, default=None)
     args = parser.parse_args()

@@ -44,7 +44,7 @@ class BenchConfig:
     devices: int = 10_000
     heartbeat_s: float = 10.0
     burst: int = 200
-    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    mqtt_url: str | None = None  # None: a private Mosquitto tuned for a fleet (see BROKER_CONF)
     connections: int = 4
     warmup_s: float | None = None  # default: one heartbeat period
     keep: bool = False
@@ -65,6 +65,38 @@ def _percentile(values: list[float], q: float) -> float | None:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return round(ordered[index], 2)
+
+
+# What a deployment for 10^4 alarm points needs beyond Mosquitto's defaults (20 in flight, 1,000 queued
+# per client): the platform's session must absorb heartbeats while it commits a burst or restarts.
+BROKER_CONF = """listener {port} 127.0.0.1
+allow_anonymous true
+persistence false
+max_inflight_messages 1000
+max_queued_messages 200000
+"""
+
+
+@contextlib.contextmanager
+def private_broker(workdir: Path) -> Any:
+    """Start `mosquitto -c` on a free port; yields its mqtt:// URL."""
+    port = _free_port()
+    conf = workdir / "mosquitto.conf"
+    conf.write_text(BROKER_CONF.format(port=port))
+    logfile = (workdir / "mosquitto.log").open("ab")
+    proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=logfile, stderr=logfile)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+            time.sleep(0.05)
+        yield f"mqtt://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(5)
+        logfile.close()
 
 
 def _free_port() -> int:
@@ -210,15 +242,28 @@ async def _forget_session(mqtt_url: str, client_id: str) -> None:
 
 async def run_bench(cfg: BenchConfig) -> dict[str, Any]:
     """Run the whole benchmark and return the JSON-able result."""
-    fleet_mod = _sim()
     workdir = Path(tempfile.mkdtemp(prefix="cg-bench-alarms-"))
+    try:
+        if cfg.mqtt_url is not None:
+            return await _run(cfg, cfg.mqtt_url, workdir)
+        with private_broker(workdir) as url:
+            result = await _run(cfg, url, workdir)
+            result["broker"] = "private mosquitto (max_inflight_messages 1000, max_queued_messages 200000)"
+            return result
+    finally:
+        if not cfg.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]:
+    fleet_mod = _sim()
     secret = secrets.token_urlsafe(32)
     url = f"sqlite:///{workdir / 'campusguard.db'}"
     started = time.monotonic()
     rows = await asyncio.to_thread(prepare_database, url, secret, cfg.devices, cfg.heartbeat_s)
     client_id = f"cg-bench-intake-{secrets.token_hex(3)}"
     port = _free_port()
-    env = {**os.environ, "CG_SECRET_KEY": secret, "CG_DATABASE_URL": url, "CG_MQTT_URL": cfg.mqtt_url,
+    env = {**os.environ, "CG_SECRET_KEY": secret, "CG_DATABASE_URL": url, "CG_MQTT_URL": mqtt_url,
            "CG_DATA_DIR": str(workdir / "data"), "CG_INTAKE_MQTT_CLIENT_ID": client_id, "CG_BUS_URL": "memory://",
            "CG_MFA_REQUIRED_ROLES": "[]", "CG_LOG_JSON": "1"}
     platform = PlatformProcess(env, port, workdir / "server.log")
@@ -229,12 +274,12 @@ async def run_bench(cfg: BenchConfig) -> dict[str, Any]:
         devices = [fleet_mod.SimDevice(school, code) for school, code, _ in rows]
         seen: dict[str, float] = {}
         server = psutil.Process(platform.proc.pid if platform.proc else os.getpid())
-        async with fleet_mod.MqttFleet(cfg.mqtt_url, devices, heartbeat_s=cfg.heartbeat_s,
+        async with fleet_mod.MqttFleet(mqtt_url, devices, heartbeat_s=cfg.heartbeat_s,
                                        connections=cfg.connections) as fleet, _console(port, token, seen):
             beats = asyncio.create_task(fleet.heartbeat_forever())
             await asyncio.sleep(cfg.warmup_s if cfg.warmup_s is not None else cfg.heartbeat_s)
             beats_at_warmup = fleet.stats.heartbeats
-            baseline = await _baseline(cfg.mqtt_url, cfg.burst)
+            baseline = await _baseline(mqtt_url, cfg.burst)
             server.cpu_percent(None)
             chosen = devices[:: max(1, len(devices) // cfg.burst)][: cfg.burst]
             presses = await asyncio.gather(*(fleet.press(d, "panic") for d in chosen))
@@ -267,10 +312,8 @@ async def run_bench(cfg: BenchConfig) -> dict[str, Any]:
     finally:
         await asyncio.to_thread(platform.stop)
         with contextlib.suppress(Exception):
-            await _forget_session(cfg.mqtt_url, client_id)
-        if not cfg.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
+            await _forget_session(mqtt_url, client_id)
+        if cfg.keep:
             result["workdir"] = str(workdir)
 
 

@@ -13,7 +13,8 @@ def bench_alarms(
     devices: Annotated[int, typer.Option(help="simulated alarm points heartbeating")] = 10_000,
     heartbeat_s: Annotated[float, typer.Option(help="heartbeat interval of every device")] = 10.0,
     burst: Annotated[int, typer.Option(help="alarms pressed at once")] = 200,
-    mqtt_url: Annotated[str, typer.Option(envvar="CG_MQTT_URL")] = "mqtt://127.0.0.1:1883",
+    mqtt_url: Annotated[str | None, typer.Option(help="external broker; default: a private, tuned Mosquitto")
+                        ] = None,
     connections: Annotated[int, typer.Option(help="MQTT connections the simulator multiplexes on")] = 4,
     warmup_s: Annotated[float | None, typer.Option(help="heartbeat-only time before the burst")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print one JSON line")] = False,

@@ -265,7 +265,7 @@ class CommitQueue:
     together in the next one, so throughput follows the load instead of one lock round per alarm.
     """
 
-    def __init__(self, commit: Any, max_group: int = 50) -> None:
+    def __init__(self, commit: Any, max_group: int = 10) -> None:
         self._commit = commit
         self._max_group = max_group
         self._queue: asyncio.Queue[tuple[list[PendingAlarm], asyncio.Future[list[Any]]]] = asyncio.Queue()
