@@ -1,0 +1,164 @@
+"""A hazard from report to verification on phones (Debian chromium, 390x844) against `campusguard demo`."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from .conftest import WEB, DemoServer
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+MARKER = "hazard-report"  # a data-test id only the hazard module's build contains
+
+
+@pytest.fixture(scope="session")
+def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built console, with the hazard module in it (a private build when web/dist predates it)."""
+    dist = WEB / "dist"
+    assets = list((dist / "assets").glob("*.js")) if (dist / "index.html").exists() else []
+    if any(MARKER in a.read_text(errors="ignore") for a in assets):
+        return dist
+    npx = shutil.which("npx")
+    if npx is None or not (WEB / "node_modules").exists():
+        pytest.skip("web/dist lacks the hazard module and node is not available to build it")
+    out = tmp_path_factory.mktemp("web-dist")
+    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
+                   capture_output=True)
+    return out
+
+
+def _jpeg(path: Path, color: tuple[int, int, int]) -> Path:
+    buf = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(buf, "JPEG")
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _phone(browser: Any, where: tuple[float, float] | None = None) -> Any:
+    kwargs: dict[str, Any] = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "locale": "zh-CN"}
+    if where is not None:
+        kwargs["geolocation"] = {"latitude": where[0], "longitude": where[1], "accuracy": 15}
+        kwargs["permissions"] = ["geolocation"]
+    ctx = browser.new_context(**kwargs)
+    ctx.set_default_timeout(45_000)  # shared machine: patient, never flaky
+    return ctx
+
+
+def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
+    username, password = server.logins[role]
+    page.goto(server.base_url + path)
+    page.wait_for_url(re.compile(r"/login"))
+    page.fill("[data-test=login-username]", username)
+    page.fill("[data-test=login-password]", password)
+    page.click("[data-test=login-submit]")
+    page.wait_for_url(re.compile(re.escape(path.split("?")[0]) + r"$"))
+
+
+def _field(name: str, tag: str) -> str:
+    """Element Plus puts extra attributes on the native control (or, in older builds, its wrapper)."""
+    return f"{tag}[data-test={name}], [data-test={name}] {tag}"
+
+
+def _status(page: Any, status: str) -> None:
+    page.wait_for_selector(f"[data-test=hazard-status][data-status={status}]")
+
+
+def test_hazard_report_assign_rectify_verify_on_phones(browser: Any, demo_server: DemoServer,
+                                                       shots_dir: Path, tmp_path: Path) -> None:
+    guard_api = demo_server.api("guard")
+    school = guard_api.get("/schools", params={"limit": 1}).json()["items"][0]
+    errors: list[str] = []
+
+    # 1. the guard reports from the phone: category, severity, description, camera photo, GPS
+    guard = _phone(browser, (school["lat"], school["lon"]))
+    page = guard.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, demo_server, "guard", "/m/hazards/new")
+    page.wait_for_selector("[data-test=hazard-gps]:has-text('±')")
+    page.click("[data-test=hazard-category] >> text=用电")
+    page.click("[data-test=severity-high]")
+    page.fill(_field("hazard-description", "textarea"), "配电房门锁损坏，电箱裸露（浏览器测试）")
+    page.set_input_files("[data-test=hazard-photo-input]", str(_jpeg(tmp_path / "scene.jpg", (200, 40, 40))))
+    page.wait_for_selector(".thumb img")
+    page.screenshot(path=str(shots_dir / "hazard-1-report.png"), full_page=True)
+    page.click("[data-test=hazard-submit]")
+    page.wait_for_url(re.compile(r"/m/hazards/\d+$"))
+    hid = int(page.url.rsplit("/", 1)[1])
+    _status(page, "reported")
+    page.wait_for_selector("[data-test=hazard-photo-report]")
+    page.screenshot(path=str(shots_dir / "hazard-2-reported.png"), full_page=True)
+    created = guard_api.get(f"/hazards/{hid}").json()
+    assert created["severity"] == "high" and created["category"] == "electrical" and created["source"] == "app"
+    assert created["lat"] is not None and len(created["photos"]) == 1
+    assert page.locator("[data-test=hazard-actions]").count() == 0  # a guard cannot assign
+
+    # 2. the school's safety officer assigns it; the deadline follows the severity
+    admin = _phone(browser)
+    apage = admin.new_page()
+    apage.on("pageerror", lambda e: errors.append(str(e)))
+    _login(apage, demo_server, "school_admin", f"/m/hazards/{hid}")
+    apage.fill(_field("hazard-assignee", "input"), "后勤主任")
+    apage.click("[data-test=hazard-action-assign]")
+    _status(apage, "assigned")
+    apage.screenshot(path=str(shots_dir / "hazard-3-assigned.png"), full_page=True)
+
+    # 3. the guard rectifies with photo evidence
+    page.reload()
+    _status(page, "assigned")
+    page.set_input_files("[data-test=hazard-evidence-input]", str(_jpeg(tmp_path / "fixed.jpg", (40, 160, 60))))
+    page.wait_for_selector("[data-test=hazard-photo-rectification]")
+    page.fill(_field("hazard-note", "textarea"), "已更换门锁并加装电箱防护罩")
+    page.click("[data-test=hazard-action-rectify]")
+    _status(page, "rectified")
+    page.screenshot(path=str(shots_dir / "hazard-4-rectified.png"), full_page=True)
+
+    # 4. the liaison officer verifies and closes it
+    liaison = _phone(browser)
+    lpage = liaison.new_page()
+    lpage.on("pageerror", lambda e: errors.append(str(e)))
+    _login(lpage, demo_server, "liaison_officer", f"/m/hazards/{hid}")
+    lpage.fill(_field("hazard-verify-note", "input"), "复查合格")
+    lpage.click("[data-test=hazard-action-verify]")
+    _status(lpage, "verified")
+    lpage.screenshot(path=str(shots_dir / "hazard-5-verified.png"), full_page=True)
+
+    final = guard_api.get(f"/hazards/{hid}").json()
+    assert final["status"] == "verified" and final["assignee_name"] == "后勤主任"
+    assert [h["action"] for h in final["history"]] == ["report", "assign", "rectify", "verify"]
+    assert {p["stage"] for p in final["photos"]} == {"report", "rectification"}
+    assert not errors, errors
+    for ctx in (guard, admin, liaison):
+        ctx.close()
+
+
+def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoServer, shots_dir: Path) -> None:
+    api = demo_server.api("guard")
+    before = api.get("/hazards", params={"q": "离线上报测试", "limit": 5}).json()["total"]
+    ctx = _phone(browser)
+    page = ctx.new_page()
+    _login(page, demo_server, "guard", "/m/hazards/new")
+    page.click("[data-test=hazard-category] >> text=周界防护")
+    page.fill(_field("hazard-description", "textarea"), "离线上报测试：后门围栏松动")
+    page.wait_for_function("document.querySelector('[data-test=hazard-submit]').disabled === false")
+    ctx.set_offline(True)
+    page.click("[data-test=hazard-submit]")
+    page.wait_for_url(re.compile(r"/m/hazards$"))
+    page.wait_for_selector("text=离线上报待发送")
+    page.screenshot(path=str(shots_dir / "hazard-6-offline-queued.png"), full_page=True)
+    assert api.get("/hazards", params={"q": "离线上报测试"}).json()["total"] == before
+    ctx.set_offline(False)  # the 'online' event flushes the queue
+    page.wait_for_selector("text=离线上报待发送", state="detached")
+    page.reload()  # a second flush on start must not duplicate it
+    page.wait_for_selector("[data-test=hazard-list]")
+    after = api.get("/hazards", params={"q": "离线上报测试"}).json()
+    assert after["total"] == before + 1
+    ctx.close()
