@@ -100,8 +100,9 @@ def test_breakdown_and_trend(session: Session, city: list[int]) -> None:
         feed.ingest(session, e)
         del i
     nov = parse_period("2026-11")
-    loaded = service.load(session, period=nov, school_ids={a.id}, extra_series=service.BREAKDOWN_SERIES)
-    b = service.breakdown(loaded.total_counters())
+    _, totals = service.aggregate_values(session, period=nov, school_ids={a.id},
+                                         extra_series=service.BREAKDOWN_SERIES)
+    b = service.breakdown(totals)
     assert {r["key"]: r["count"] for r in b["by_type"]} == {"panic": 1, "intrusion": 1}
     assert b["by_hour"][10] == 2  # 02:00 UTC is 10:00 in Shanghai
     assert {r["key"] for r in b["by_outcome"]} == {"real", "false_alarm"}

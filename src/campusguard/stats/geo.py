@@ -109,3 +109,28 @@ def districts_geojson(
             "geometry": {"type": "Polygon", "coordinates": [ring]},
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+# Simplified, convex outline of Shenzhen (lon, lat), hand-drawn from public maps: enough to frame districts.
+CITY_OUTLINE: list[Point] = [
+    (113.76, 22.53), (113.84, 22.47), (114.00, 22.47), (114.22, 22.52), (114.45, 22.52),
+    (114.62, 22.48), (114.63, 22.62), (114.50, 22.76), (114.30, 22.86), (114.05, 22.87),
+    (113.86, 22.86), (113.75, 22.77),
+]
+
+
+def demo_city_layer() -> dict[str, Any]:
+    """The demo city's district layer from the district centres of the org seed, clipped to the outline."""
+    from campusguard.stats.democity import DISTRICTS
+
+    sites = {code: (lon, lat) for code, _, lat, lon in DISTRICTS}
+    names = {code: name for code, name, _, _ in DISTRICTS}
+    features = []
+    for code, poly in voronoi_cells(sites, CITY_OUTLINE).items():
+        ring = [[round(x, 4), round(y, 4)] for x, y in poly]
+        ring.append(ring[0])
+        features.append({"type": "Feature", "id": code,
+                         "properties": {"id": code, "name": names[code],
+                                        "center": [sites[code][0], sites[code][1]]},
+                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return {"type": "FeatureCollection", "name": "shenzhen-districts-simplified", "features": features}

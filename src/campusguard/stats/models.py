@@ -24,7 +24,7 @@ class StatsDaily(Base):
     """One counter of one school on one local day: n = occurrences, total = sum of values."""
 
     __tablename__ = "stats_daily"
-    __table_args__ = (Index("ix_stats_daily_school_day", "school_id", "day"),)
+    __table_args__ = (Index("ix_stats_daily_school_day", "school_id", "day"), {"sqlite_with_rowid": False})
 
     series: Mapped[str] = mapped_column(String(48), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -38,7 +38,8 @@ class StatsMonthly(Base):
     """The same counters summed per calendar month (month = first day), so year views read few rows."""
 
     __tablename__ = "stats_monthly"
-    __table_args__ = (Index("ix_stats_monthly_school_month", "school_id", "month"),)
+    __table_args__ = (Index("ix_stats_monthly_school_month", "school_id", "month"),
+                      {"sqlite_with_rowid": False})
 
     series: Mapped[str] = mapped_column(String(48), primary_key=True)
     month: Mapped[date] = mapped_column(Date, primary_key=True)

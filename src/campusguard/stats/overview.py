@@ -22,12 +22,18 @@ from campusguard.stats.scope import SchoolInfo, schools_in_scope
 from campusguard.stats.service import MetricValue
 
 MAP_METRICS = ("camera_online_rate", "alarm_points_online_rate", "alarms_total", "hazards_overdue")
+DISTRICT_METRICS = ("alarms_total", "false_alarm_rate", "camera_online_rate", "camera_networked_rate",
+                    "alarm_points_networked_rate", "alarm_points_online_rate", "hazards_found", "hazards_rectified",
+                    "hazards_overdue", "drills_done", "patrol_completion_rate", "rollcall_answer_rate", "face_alerts",
+                    "bulletin_read_rate")
+PER_SCHOOL_METRICS = tuple(dict.fromkeys(MAP_METRICS + DISTRICT_METRICS))
 
 
-def period_of(text: str | None, default: str = "30d") -> Period:
-    """Parse a `period` query parameter into a 400 with the accepted forms on error."""
+def period_of(text: str | None) -> Period:
+    """Parse a `period` query parameter (default: the current month) into a 400 on error."""
+    today = local_day(utcnow())
     try:
-        return parse_period(text or default, today=local_day(utcnow()))
+        return parse_period(text or f"{today.year}-{today.month:02d}", today=today)
     except PeriodError as exc:
         raise BadRequest(str(exc), code="bad_period") from exc
 
@@ -81,7 +87,8 @@ def _district_rows(schools: list[SchoolInfo], per_school: dict[int, dict[str, Me
     rows = []
     for code in sorted(names):
         values: dict[str, float | None] = {}
-        for name, m in METRICS.items():
+        for name in DISTRICT_METRICS:
+            m = METRICS[name]
             num, den, seen = acc[code][name]
             if m.kind in (Kind.RATE, Kind.LATEST_RATE):
                 values[name] = round(num / den, 4) if den > 0 else None
@@ -97,10 +104,9 @@ def build_overview(session: Session, principal: Principal, *, region: str | None
     """Everything the city/district/school dashboard shows, from one rollup read."""
     schools, _ = schools_in_scope(session, principal, region=region, school=school)
     ids = {s.id for s in schools}
-    loaded = service.load(session, period=period, school_ids=ids, extra_series=service.BREAKDOWN_SERIES)
-    aggregate = loaded.aggregate()
-    per_school = loaded.per_school()
-    totals = loaded.total_counters()
+    aggregate, totals = service.aggregate_values(session, period=period, school_ids=ids,
+                                                 extra_series=service.BREAKDOWN_SERIES)
+    per_school = service.compute_per_school(session, period=period, school_ids=ids, names=PER_SCHOOL_METRICS)
     payload: dict[str, Any] = {
         "period": {"label": period.label, "kind": period.kind.value, "start": period.start.isoformat(),
                    "end": period.end.isoformat(), "closed": period.is_closed(utcnow())},

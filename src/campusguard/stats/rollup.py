@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -109,8 +109,11 @@ def _scoped(stmt: Select[Any], column: Any, school_ids: set[int] | None) -> Sele
 
 
 def read_counters(session: Session, *, period: Period, series: Iterable[str], school_ids: set[int] | None,
-                  per_school: bool = False) -> dict[Key, tuple[int, float]]:
-    """Sum counters over the period: key (series, dim) or (school_id, series, dim) -> (n, total)."""
+                  per_school: bool = False, dims: str = "all") -> dict[Key, tuple[int, float]]:
+    """Sum counters over the period: key (series, dim) or (school_id, series, dim) -> (n, total).
+
+    `dims`: "all", "base" (totals only) or "base+hist" (totals and histogram buckets).
+    """
     names = sorted(set(series))
     out: dict[Key, list[float]] = defaultdict(lambda: [0, 0.0])
     if not names or school_ids == set():
@@ -127,6 +130,10 @@ def read_counters(session: Session, *, period: Period, series: Iterable[str], sc
             cols.insert(0, model.school_id)
         stmt = select(*cols, func.sum(model.n), func.sum(model.total)).where(
             when >= lo, when < hi, model.series.in_(names))
+        if dims == "base":
+            stmt = stmt.where(model.dim == "")
+        elif dims == "base+hist":
+            stmt = stmt.where(or_(model.dim == "", model.dim.startswith("b:")))
         stmt = _scoped(stmt, model.school_id, school_ids).group_by(*cols)
         for row in session.execute(stmt).all():
             *key, n, total = row
@@ -138,25 +145,29 @@ def read_counters(session: Session, *, period: Period, series: Iterable[str], sc
 
 def read_latest(session: Session, *, period: Period, series: Iterable[str], school_ids: set[int] | None,
                 per_school: bool = False) -> dict[Key, float]:
-    """Snapshot counters on the last day of the period that has a snapshot (per series)."""
+    """Snapshot counters on the last day of the period that has a snapshot (per series), in two queries."""
     out: dict[Key, float] = {}
-    if school_ids == set():
+    names = sorted(set(series))
+    if school_ids == set() or not names:
         return out
-    for name in sorted(set(series)):
-        last = session.scalar(_scoped(select(func.max(StatsDaily.day)).where(
-            StatsDaily.series == name, StatsDaily.dim == "", StatsDaily.day >= period.start,
-            StatsDaily.day < period.end), StatsDaily.school_id, school_ids))
-        if last is None:
+    # Snapshots are taken for every school at once, so the last snapshot day is global per series
+    # (one index probe each); schools without a row that day simply have no value.
+    wanted: dict[str, date] = {}
+    for name in names:
+        last = session.scalar(select(func.max(StatsDaily.day)).where(
+            StatsDaily.series == name, StatsDaily.day >= period.start, StatsDaily.day < period.end))
+        if last is not None:
+            wanted[name] = last
+    if not wanted:
+        return out
+    stmt = _scoped(select(StatsDaily.school_id, StatsDaily.series, StatsDaily.day, StatsDaily.total).where(
+        StatsDaily.series.in_(sorted(wanted)), StatsDaily.dim == "",
+        StatsDaily.day.in_(sorted(set(wanted.values())))), StatsDaily.school_id, school_ids)
+    for sid, name, day, total in session.execute(stmt).all():
+        if wanted.get(name) != day:
             continue
-        if per_school:
-            stmt = select(StatsDaily.school_id, StatsDaily.total).where(
-                StatsDaily.series == name, StatsDaily.dim == "", StatsDaily.day == last)
-            for sid, total in session.execute(_scoped(stmt, StatsDaily.school_id, school_ids)).all():
-                out[(sid, name, "")] = float(total)
-        else:
-            stmt2 = select(func.sum(StatsDaily.total)).where(
-                StatsDaily.series == name, StatsDaily.dim == "", StatsDaily.day == last)
-            out[(name, "")] = float(session.scalar(_scoped(stmt2, StatsDaily.school_id, school_ids)) or 0.0)
+        key: Key = (sid, name, "") if per_school else (name, "")
+        out[key] = out.get(key, 0.0) + float(total)
     return out
 
 

@@ -129,83 +129,33 @@ def _aggregate_provider(m: Metric, values: dict[int, float | None]) -> MetricVal
     return MetricValue(m.name, sum(present) / len(present), "ok", samples=len(present))
 
 
-@dataclass(slots=True)
-class Loaded:
-    """Per-school counters and snapshots of one scope and period, read in one pass."""
-
-    metrics: list[Metric]
-    counters: dict[int, dict[tuple[str, str], tuple[int, float]]]
-    latest: dict[int, dict[tuple[str, str], float]]
-    sources: set[str]
-    provided: dict[str, dict[int, float | None]]
-    school_ids: set[int] | None
-
-    def total_counters(self) -> dict[tuple[str, str], tuple[int, float]]:
-        acc: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
-        for per in self.counters.values():
-            for key, (n, total) in per.items():
-                acc[key][0] += n
-                acc[key][1] += total
-        return {k: (int(v[0]), float(v[1])) for k, v in acc.items()}
-
-    def total_latest(self) -> dict[tuple[str, str], float]:
-        acc: dict[tuple[str, str], float] = defaultdict(float)
-        for per in self.latest.values():
-            for key, value in per.items():
-                acc[key] += value
-        return dict(acc)
-
-    def aggregate(self) -> dict[str, MetricValue]:
-        counters, latest = self.total_counters(), self.total_latest()
-        hist = _hist_of(counters)
-        out: dict[str, MetricValue] = {}
-        for m in self.metrics:
-            if m.name in self.provided:
-                out[m.name] = _aggregate_provider(m, self.provided[m.name])
-            else:
-                out[m.name] = _evaluate(m, counters, latest, self.sources, hist)
-        return out
-
-    def per_school(self) -> dict[int, dict[str, MetricValue]]:
-        ids = set(self.school_ids) if self.school_ids is not None else set(self.counters) | set(self.latest)
-        out: dict[int, dict[str, MetricValue]] = {}
-        for sid in sorted(ids):
-            counters, latest = self.counters.get(sid, {}), self.latest.get(sid, {})
-            hist = _hist_of(counters)
-            row: dict[str, MetricValue] = {}
-            for m in self.metrics:
-                if m.name in self.provided:
-                    pv = self.provided[m.name].get(sid)
-                    row[m.name] = MetricValue(m.name, pv, "ok" if pv is not None else "no_data")
-                else:
-                    row[m.name] = _evaluate(m, counters, latest, self.sources, hist)
-            out[sid] = row
-        return out
-
-
-def load(session: Session, *, period: Period, school_ids: set[int] | None,
-         names: Iterable[str] | None = None, extra_series: Iterable[str] = ()) -> Loaded:
-    """Read everything the metrics need (plus `extra_series`, e.g. breakdown dims) in one pass."""
+def aggregate_values(session: Session, *, period: Period, school_ids: set[int] | None,
+                     names: Iterable[str] | None = None, extra_series: Iterable[str] = ()
+                     ) -> tuple[dict[str, MetricValue], dict[tuple[str, str], tuple[int, float]]]:
+    """Metrics over the whole scope plus the summed counters (all dims, e.g. for breakdowns)."""
     metrics = _pick(names)
     counter_series, latest_series = _series_needed(metrics)
-    counter_series |= set(extra_series)
-    counters: dict[int, dict[tuple[str, str], tuple[int, float]]] = defaultdict(dict)
-    for (sid, series, dim), v in rollup.read_counters(session, period=period, series=counter_series,
-                                                      school_ids=school_ids, per_school=True).items():
-        counters[sid][(series, dim)] = v
-    latest: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
-    for (sid, series, dim), val in rollup.read_latest(session, period=period, series=latest_series,
-                                                      school_ids=school_ids, per_school=True).items():
-        latest[sid][(series, dim)] = val
-    provided = {m.name: _call(p, m, session, school_ids, period)
-                for m in metrics if (p := _providers.get(m.name)) is not None}
-    return Loaded(metrics, dict(counters), dict(latest), rollup.known_sources(session), provided, school_ids)
+    counters: dict[tuple[str, str], tuple[int, float]] = {
+        (k[0], k[1]): v for k, v in rollup.read_counters(
+            session, period=period, series=counter_series | set(extra_series), school_ids=school_ids).items()}
+    latest = {(k[0], k[1]): v for k, v in rollup.read_latest(
+        session, period=period, series=latest_series, school_ids=school_ids).items()}
+    sources = rollup.known_sources(session)
+    hist = _hist_of(counters)
+    out: dict[str, MetricValue] = {}
+    for m in metrics:
+        provider = _providers.get(m.name)
+        if provider is not None:
+            out[m.name] = _aggregate_provider(m, _call(provider, m, session, school_ids, period))
+        else:
+            out[m.name] = _evaluate(m, counters, latest, sources, hist)
+    return out, counters
 
 
 def compute(session: Session, *, period: Period, school_ids: set[int] | None,
             names: Iterable[str] | None = None) -> dict[str, MetricValue]:
     """Every requested metric aggregated over the scope (None = whole city) and period."""
-    return load(session, period=period, school_ids=school_ids, names=names).aggregate()
+    return aggregate_values(session, period=period, school_ids=school_ids, names=names)[0]
 
 
 def _call(provider: ProviderFn, m: Metric, session: Session, school_ids: set[int] | None,
@@ -219,8 +169,41 @@ def _call(provider: ProviderFn, m: Metric, session: Session, school_ids: set[int
 
 def compute_per_school(session: Session, *, period: Period, school_ids: set[int] | None,
                        names: Iterable[str] | None = None) -> dict[int, dict[str, MetricValue]]:
-    """The same metrics for each school separately (assessment inputs, map colours, rankings)."""
-    return load(session, period=period, school_ids=school_ids, names=names).per_school()
+    """The same metrics for each school separately (assessment inputs, map colours, district tables).
+
+    Only the dims the metrics need are read: totals, plus histogram buckets when a percentile is asked.
+    """
+    metrics = _pick(names)
+    counter_series, latest_series = _series_needed(metrics)
+    with_hist = any(m.kind is Kind.PERCENTILE for m in metrics)
+    counters: dict[int, dict[tuple[str, str], tuple[int, float]]] = defaultdict(dict)
+    for (sid, series, dim), v in rollup.read_counters(
+            session, period=period, series=counter_series, school_ids=school_ids, per_school=True,
+            dims="base+hist" if with_hist else "base").items():
+        counters[sid][(series, dim)] = v
+    latest: dict[int, dict[tuple[str, str], float]] = defaultdict(dict)
+    for (sid, series, dim), val in rollup.read_latest(session, period=period, series=latest_series,
+                                                      school_ids=school_ids, per_school=True).items():
+        latest[sid][(series, dim)] = val
+    provided = {m.name: _call(p, m, session, school_ids, period)
+                for m in metrics if (p := _providers.get(m.name)) is not None}
+    sources = rollup.known_sources(session)
+    ids = set(school_ids) if school_ids is not None else set(counters) | set(latest)
+    out: dict[int, dict[str, MetricValue]] = {}
+    empty_c: dict[tuple[str, str], tuple[int, float]] = {}
+    empty_l: dict[tuple[str, str], float] = {}
+    for sid in sorted(ids):
+        c, lt = counters.get(sid, empty_c), latest.get(sid, empty_l)
+        hist = _hist_of(c) if with_hist else {}
+        row: dict[str, MetricValue] = {}
+        for m in metrics:
+            if m.name in provided:
+                pv = provided[m.name].get(sid)
+                row[m.name] = MetricValue(m.name, pv, "ok" if pv is not None else "no_data")
+            else:
+                row[m.name] = _evaluate(m, c, lt, sources, hist)
+        out[sid] = row
+    return out
 
 
 BREAKDOWN_SERIES = (M.S_ALARM_RAISED, M.S_ALARM_RESOLVED)

@@ -45,7 +45,8 @@ def upgrade() -> None:
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.Column('total', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('series', 'day', 'dim', 'school_id', name=op.f('pk_stats_daily'))
+    sa.PrimaryKeyConstraint('series', 'day', 'dim', 'school_id', name=op.f('pk_stats_daily')),
+    sqlite_with_rowid=False,
     )
     op.create_index('ix_stats_daily_school_day', 'stats_daily', ['school_id', 'day'], unique=False)
     op.create_table('stats_facts',
@@ -72,7 +73,8 @@ def upgrade() -> None:
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.Column('total', sa.Float(), nullable=False),
-    sa.PrimaryKeyConstraint('series', 'month', 'dim', 'school_id', name=op.f('pk_stats_monthly'))
+    sa.PrimaryKeyConstraint('series', 'month', 'dim', 'school_id', name=op.f('pk_stats_monthly')),
+    sqlite_with_rowid=False,
     )
     op.create_index('ix_stats_monthly_school_month', 'stats_monthly', ['school_id', 'month'], unique=False)
     op.create_table('stats_sources',
