@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from campusguard.core.db import Database, make_engine
 from campusguard.core.migrate import upgrade
@@ -35,12 +35,18 @@ def _need_postgres() -> None:
 
 
 def _seed(url: str) -> None:
+    from campusguard.drill.models import Drill
+    from campusguard.hazard.models import Hazard, HazardLog
     from campusguard.org.seed import seed_city
+    from campusguard.task.models import Task, TaskRule
 
     db = Database(url)
     try:
         with db.session() as s:
             seed_city(s, districts=2, schools_per_district=4)
+        with db.session() as s:  # the suites count from an empty daily-operations state
+            for model in (HazardLog, Hazard, Task, TaskRule, Drill):
+                s.execute(delete(model))
     finally:
         db.dispose()
 
