@@ -30,7 +30,9 @@ export function popAlarm(e: ReceivedEvent): void {
   if (e.type === 'alarm.escalated') {
     const me = useAuth().me?.id
     const forMe = Array.isArray(e.user_ids) && me != null && (e.user_ids as number[]).includes(me)
-    message = `#${id} ${t('alarm.escalatedTo', { target: t(`alarm.targets.${String(e.target)}`) })}${forMe ? ' · ' + t('alarm.forYou') : ''}`
+    const target = t(`alarm.targets.${String(e.target)}`)
+    const what = Number(e.level) > 1 ? t('alarm.escalatedTo', { target }) : t('alarm.notifiedFirst', { target })
+    message = `#${id} ${what}${forMe ? ' · ' + t('alarm.forYou') : ''}`
   } else if (e.type === 'alarm.handoff_dead') {
     message = `#${id} ${t('alarm.handoffDead', { endpoint: String(e.endpoint ?? '') })}`
   }
