@@ -265,19 +265,30 @@ class CommitQueue:
     together in the next one, so throughput follows the load instead of one lock round per alarm.
     """
 
-    def __init__(self, commit: Any, max_group: int = 10) -> None:
+    def __init__(self, commit: Any, max_group: int = 5) -> None:
         self._commit = commit
         self._max_group = max_group
         self._queue: asyncio.Queue[tuple[list[PendingAlarm], asyncio.Future[list[Any]]]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
     async def submit(self, alarms: list[PendingAlarm]) -> list[Any]:
-        """Resolve once the alarms are committed (or raise what the commit raised)."""
+        """Resolve once the alarms are committed (or raise what the commit raised).
+
+        A large submission is cut into groups so its first alarms reach the console while later
+        ones are still being committed.
+        """
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run(), name="intake-commits")
-        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        await self._queue.put((alarms, future))
-        return await future
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[list[Any]]] = []
+        for start in range(0, len(alarms), self._max_group):
+            future: asyncio.Future[list[Any]] = loop.create_future()
+            await self._queue.put((alarms[start:start + self._max_group], future))
+            futures.append(future)
+        results: list[Any] = []
+        for chunk in await asyncio.gather(*futures):
+            results.extend(chunk)
+        return results
 
     async def close(self) -> None:
         if self._worker is not None:
