@@ -13,7 +13,13 @@ import alarm from './alarm'
 import hazard from './hazard'
 import task from './task'
 import drill from './drill'
+import video from './video'
+import patrol from './patrol'
+import bulletin from './bulletin'
+import stats from './stats'
+import assessment from './assessment'
+import rollout from './rollout'
 
-export const modules: CampusModule[] = [org, device, events, accounts, audit, alarm, hazard, task, drill, face]
+export const modules: CampusModule[] = [org, device, events, accounts, audit, alarm, hazard, task, drill, face, patrol, bulletin, video, stats, assessment, rollout]
 
 export type { CampusModule, MenuItem, MobileTile } from './types'
