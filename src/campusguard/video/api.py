@@ -21,6 +21,8 @@ from starlette.background import BackgroundTask
 from campusguard.adapters.ffmpeg.clip import ClipError, cut
 from campusguard.adapters.ffmpeg.probe import ProbeError, probe
 from campusguard.adapters.ffmpeg.segments import SegmentInfo
+from campusguard.adapters.onvif.discovery import discover
+from campusguard.adapters.onvif.profiles import OnvifError, read_device
 from campusguard.config import Settings
 from campusguard.core import audit
 from campusguard.core.auth import Principal, current_principal, require
@@ -33,6 +35,7 @@ from campusguard.org import service as org
 from campusguard.org.models import School
 from campusguard.video import clips, parents, retention, service
 from campusguard.video.models import Camera, Clip, RetentionPolicy
+from campusguard.video.onvif import DiscoverIn, OnvifImportIn, import_camera
 from campusguard.video.playlist import vod_playlist
 from campusguard.video.schemas import (
     CameraIn,
@@ -136,6 +139,28 @@ def probe_camera(camera_id: int, session: SessionDep, principal: Admin) -> Camer
     cam.codec, cam.width, cam.height, cam.fps = info.codec, info.width, info.height, info.fps
     cam.bitrate_kbps = info.bitrate_kbps or cam.bitrate_kbps
     session.flush()
+    return service.camera_out(session, cam)
+
+
+@router.post("/video/onvif/discover")
+async def onvif_discover(data: DiscoverIn, principal: Admin) -> dict[str, object]:
+    """WS-Discovery on the platform's network segment: cameras that answer, with their addresses."""
+    found = await discover(data.timeout_s)
+    items = [{"endpoint": d.endpoint, "xaddrs": d.xaddrs, "name": d.name, "hardware": d.hardware} for d in found]
+    return {"items": items, "total": len(items)}
+
+
+@router.post("/video/onvif/import", response_model=CameraOut, status_code=201)
+def onvif_import(data: OnvifImportIn, session: SessionDep, principal: Admin) -> CameraOut:
+    """Read the device's profiles over ONVIF and register it (main stream recorded, sub stream for live)."""
+    school = org.get_school_by_code(session, principal, data.school_code)
+    check_school(session, principal, school.id, write=True)
+    try:
+        info = anyio.from_thread.run(read_device, data.host, data.port, data.username, data.password)
+    except OnvifError as exc:
+        raise ProblemError(f"ONVIF import failed: {exc}", status=502, code="onvif_failed") from exc
+    cam = import_camera(session, principal, data, info)
+    assign(session)
     return service.camera_out(session, cam)
 
 

@@ -1,0 +1,1 @@
+"""ONVIF adapter: WS-Discovery of cameras on the network and import of their media profiles."""
