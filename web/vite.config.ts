@@ -1,13 +1,45 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { fileURLToPath, URL } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 
 // The FastAPI app serves web/dist at "/" with an SPA fallback; in dev, /api goes to it.
 const backend = process.env.CG_DEV_BACKEND ?? 'http://127.0.0.1:8000'
 
+/** Writes the build id and the list of built JS/CSS into dist/sw.js so the whole shell is precached. */
+function serviceWorkerPrecache(): Plugin {
+  let outDir = 'dist'
+  let files: string[] = []
+  return {
+    name: 'cg-sw-precache',
+    apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir)
+    },
+    generateBundle(_options, bundle) {
+      files = Object.keys(bundle)
+        // Big optional players/charts are cached on first use instead of on install.
+        .filter((f) => /\.(js|css)$/.test(f) && !/(^|\/)(hls|echarts)-/.test(f))
+        .map((f) => '/' + f)
+        .sort()
+    },
+    closeBundle() {
+      const path = join(outDir, 'sw.js')
+      if (!existsSync(path)) return
+      const build = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12)
+      const source = readFileSync(path, 'utf8')
+        .replace("const BUILD = 'dev'", `const BUILD = '${build}'`)
+        .replace('const PRECACHE = []', `const PRECACHE = ${JSON.stringify(files)}`)
+      writeFileSync(path, source)
+    },
+  }
+}
+
 export default defineConfig({
   base: '/',
-  plugins: [vue()],
+  plugins: [vue(), serviceWorkerPrecache()],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },

@@ -61,17 +61,29 @@ class DemoServer:
 
 
 @pytest.fixture(scope="session")
+def npm() -> str:
+    """npm with the console's node_modules installed (npm ci when missing)."""
+    path = shutil.which("npm")
+    if path is None:
+        _unavailable("npm is not installed")
+        raise AssertionError("unreachable")
+    if not (WEB / "node_modules").exists():
+        subprocess.run([path, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
 def web_dist() -> Path:
     """The built console; built here when missing (make test builds it first)."""
     index = WEB / "dist" / "index.html"
-    if index.exists():
-        return index.parent
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable("web/dist is not built and npm is not installed")
-    if not (WEB / "node_modules").exists():
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)  # type: ignore[list-item]
-    subprocess.run([npm, "run", "build"], cwd=WEB, check=True)  # type: ignore[list-item]
+    if not index.exists():
+        path = shutil.which("npm")
+        if path is None:
+            _unavailable("web/dist is not built and npm is not installed")
+            raise AssertionError("unreachable")
+        if not (WEB / "node_modules").exists():
+            subprocess.run([path, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+        subprocess.run([path, "run", "build"], cwd=WEB, check=True)
     return index.parent
 
 
@@ -98,9 +110,7 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                pytest.fail(
-                    f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}"
-                )
+                pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
@@ -110,9 +120,7 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 pytest.fail(f"demo server did not start:\n{log_path.read_text(errors='replace')}")
             time.sleep(0.3)
         logins: dict[str, tuple[str, str]] = {}
-        for m in re.finditer(
-            r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M
-        ):
+        for m in re.finditer(r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M):
             logins.setdefault(m.group(1), (m.group(2), m.group(3)))
         assert "city_admin" in logins, log_path.read_text(errors="replace")
         yield DemoServer(base_url=base, logins=logins, log_path=log_path)

@@ -84,9 +84,7 @@ def test_city_admin_opens_school_from_tree(browser: Any, demo_server: DemoServer
     assert header.inner_text() == "Smart Campus Security Operations Platform"
     page.reload()
     page.locator(".cg-school .title").wait_for()
-    assert (
-        page.locator("[data-test=platform-name]").inner_text() == "Smart Campus Security Operations Platform"
-    )
+    assert page.locator("[data-test=platform-name]").inner_text() == "Smart Campus Security Operations Platform"
     assert page.locator("[data-test=user-role]").inner_text() == "City police admin"
     page.locator("[data-test=school-devices] .el-table__row").first.wait_for()
     page.screenshot(path=str(shots_dir / "school-en.png"), full_page=True)
@@ -221,4 +219,29 @@ def test_expired_access_token_is_refreshed(browser: Any, demo_server: DemoServer
     assert not token.startswith("forged.")
     page.goto(demo_server.base_url + "/events")
     page.locator("[data-test=ws-status][data-status=open]").first.wait_for()
+    ctx.close()
+
+
+def test_service_worker_caches_the_shell(browser: Any, demo_server: DemoServer) -> None:
+    ctx = _context(browser, PHONE)
+    page = ctx.new_page()
+    _login(page, demo_server, "guard", "/m")
+    page.locator("[data-test=mobile-home]").wait_for()
+    scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope == demo_server.base_url + "/"
+    manifest = page.evaluate("fetch('/manifest.webmanifest').then((r) => r.json())")
+    assert manifest["start_url"] == "/m" and manifest["icons"]
+    page.wait_for_function(
+        """async () => {
+        const keys = (await caches.keys()).filter((k) => k.startsWith('cg-shell-'))
+        if (keys.length !== 1) return false
+        const cache = await caches.open(keys[0])
+        return Boolean(await cache.match('/index.html')) && (await cache.keys()).length > 10
+    }"""
+    )
+    # Offline, the cached shell still starts the app (it asks to sign in again, from cache).
+    ctx.set_offline(True)
+    page.goto(demo_server.base_url + "/m")
+    page.locator("[data-test=login-platform]").wait_for()
+    assert page.locator("[data-test=login-platform]").inner_text() == "智慧校园安保运营管控平台"
     ctx.close()

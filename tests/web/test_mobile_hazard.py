@@ -31,8 +31,9 @@ def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if npx is None or not (WEB / "node_modules").exists():
         pytest.skip("web/dist lacks the hazard module and node is not available to build it")
     out = tmp_path_factory.mktemp("web-dist")
-    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True, capture_output=True
+    )
     return out
 
 
@@ -72,8 +73,9 @@ def _status(page: Any, status: str) -> None:
     page.wait_for_selector(f"[data-test=hazard-status][data-status={status}]")
 
 
-def test_hazard_report_assign_rectify_verify_on_phones(browser: Any, demo_server: DemoServer,
-                                                       shots_dir: Path, tmp_path: Path) -> None:
+def test_hazard_report_assign_rectify_verify_on_phones(
+    browser: Any, demo_server: DemoServer, shots_dir: Path, tmp_path: Path
+) -> None:
     guard_api = demo_server.api("guard")
     school = guard_api.get("/schools", params={"limit": 1}).json()["items"][0]
     errors: list[str] = []

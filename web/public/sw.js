@@ -1,15 +1,18 @@
 /*
- * CampusGuard service worker: caches the app shell so the console and /m open without a network,
- * never caches the API or the live socket. Hashed assets are cache-first; pages are network-first.
+ * CampusGuard service worker: precaches the app shell (index.html, icons and every built JS/CSS file,
+ * listed into this file by the build) so the console and /m open without a network. Never touches the
+ * API, the live socket or video. Hashed assets are cache-first; pages are network-first.
  */
-const VERSION = 'cg-shell-v1'
-const SHELL = ['/', '/index.html', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png']
+const BUILD = 'dev' // replaced by the build (vite.config.ts)
+const PRECACHE = [] // replaced by the build: '/assets/...' files
+const VERSION = `cg-shell-${BUILD}`
+const SHELL = ['/index.html', '/manifest.webmanifest', '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png']
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches
       .open(VERSION)
-      .then((cache) => cache.addAll(SHELL))
+      .then((cache) => cache.addAll([...SHELL, ...PRECACHE]))
       .then(() => self.skipWaiting()),
   )
 })
@@ -18,7 +21,7 @@ self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('cg-shell-') && k !== VERSION).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   )
 })
@@ -36,6 +39,14 @@ function isBypassed(url) {
   )
 }
 
+function putInCache(request, response) {
+  if (response.ok && response.type === 'basic') {
+    const copy = response.clone()
+    caches.open(VERSION).then((cache) => cache.put(request, copy))
+  }
+  return response
+}
+
 self.addEventListener('fetch', (event) => {
   const request = event.request
   if (request.method !== 'GET') return
@@ -46,32 +57,14 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     event.respondWith(
       fetch(request)
-        .then((response) => {
-          if (response.ok) {
-            const copy = response.clone()
-            caches.open(VERSION).then((cache) => cache.put('/index.html', copy))
-          }
-          return response
-        })
-        .catch(() => caches.match('/index.html').then((r) => r || Response.error())),
+        .then((response) => (response.ok ? putInCache('/index.html', response) : response))
+        .catch(() => caches.match('/index.html', { cacheName: VERSION }).then((r) => r || Response.error())),
     )
     return
   }
 
   // Content-hashed build output never changes: serve from cache, fill on first use.
   if (url.pathname.startsWith('/assets/') || url.pathname.startsWith('/icons/')) {
-    event.respondWith(
-      caches.match(request).then(
-        (cached) =>
-          cached ||
-          fetch(request).then((response) => {
-            if (response.ok) {
-              const copy = response.clone()
-              caches.open(VERSION).then((cache) => cache.put(request, copy))
-            }
-            return response
-          }),
-      ),
-    )
+    event.respondWith(caches.match(request).then((cached) => cached || fetch(request).then((r) => putInCache(request, r))))
   }
 })

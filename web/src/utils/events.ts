@@ -22,14 +22,16 @@ export function describeEvent(e: CampusEvent): string {
     }
   }
   if (typeof e.device_type === 'string' && !parts.length) parts.push(label('deviceTypes', e.device_type))
+  const already = (text: string) => parts.some((p) => p.includes(text))
   for (const f of CONTEXT_FIELDS) {
     const v = e[f]
-    if ((typeof v === 'string' && v.trim()) || typeof v === 'number') parts.push(String(v))
+    if (((typeof v === 'string' && v.trim()) || typeof v === 'number') && !already(String(v))) parts.push(String(v))
   }
   if (!e.school_name) {
     const org = useOrg()
-    if (typeof e.school_id === 'number' && org.schoolById.has(e.school_id)) parts.push(org.schoolById.get(e.school_id)!.name)
-    else if (typeof e.school_code === 'string') parts.push(e.school_code)
+    const name = typeof e.school_id === 'number' ? org.schoolById.get(e.school_id)?.name : undefined
+    if (name && !already(name)) parts.push(name)
+    else if (!name && typeof e.school_code === 'string' && !already(e.school_code)) parts.push(e.school_code)
   }
   return [...new Set(parts)].join(' · ')
 }
