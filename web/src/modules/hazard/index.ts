@@ -1,5 +1,5 @@
 /** Hidden-danger investigation (隐患排查): report, assign, rectify, verify; phone views with offline queue. */
-import { Camera, DataAnalysis, WarningFilled } from '@element-plus/icons-vue'
+import { Camera, CircleCheck, DataAnalysis, WarningFilled } from '@element-plus/icons-vue'
 import { defineModule } from '../types'
 import { en, zh } from './messages'
 import { installOfflineSync } from './offline'
@@ -30,6 +30,7 @@ export default defineModule({
   mobileTiles: [
     { key: 'hazard-report', title: 'hazard.report', to: '/m/hazards/new', icon: Camera, permission: 'hazard.report', color: '#e6a23c', order: 3 },
     { key: 'hazards', title: 'hazard.list', to: '/m/hazards', icon: WarningFilled, permission: 'hazard.read', color: '#c45656', order: 4 },
+    { key: 'hazard-verify', title: 'hazard.toVerify', to: '/m/hazards?filter=verify', icon: CircleCheck, permission: 'hazard.verify', color: '#2f7d5b', order: 5 },
   ],
   messages: { 'zh-CN': zh, en },
   setup() {
