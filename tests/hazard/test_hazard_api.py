@@ -176,3 +176,27 @@ def test_stats_by_school_grid_district(client, users):
     assert r.status_code == 400
     r = client.get("/api/v1/hazards/stats", params={"by": "planet"}, headers=users["police"])
     assert r.status_code == 422
+
+
+def test_grid_owner_may_verify_without_the_permission(client, users, login, db):
+    """The grid's responsible person verifies its schools' hazards whatever their role."""
+    from sqlalchemy import select, update
+
+    from campusguard.accounts.models import User
+    from campusguard.org.models import Grid, School
+
+    g, p = users["guard"], users["principal"]
+    hid = report(client, g).json()["id"]
+    act(client, hid, "assign", p)
+    photo(client, hid, g, None)
+    assert act(client, hid, "rectify", g, {"note": "已处理"}).status_code == 200
+    operator = login("operator")  # no hazard.verify in the matrix
+    assert act(client, hid, "verify", operator).status_code == 403
+    with db.session() as s:
+        uid = s.scalars(select(User.id).where(User.username == "operator")).one()
+        grid_id = s.scalars(select(School.grid_id).where(School.code == KG)).one()
+        s.execute(update(Grid).where(Grid.id == grid_id).values(owner_user_id=uid))
+    detail = client.get(f"/api/v1/hazards/{hid}", headers=operator).json()
+    assert detail["actions"] == ["verify", "reject"]
+    r = act(client, hid, "verify", operator, {"note": "网格长验收"})
+    assert r.status_code == 200 and r.json()["status"] == "verified"
