@@ -11,6 +11,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.patrol.cg_duty_world import (  # noqa: F401  (fixtures: a seeded city per test, fast)
+    app,
+    db_url,
+    login,
+    seeded,
+    seeded_pg_template,
+    seeded_sqlite_template,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEAKER_TOKEN = "spk-secret"

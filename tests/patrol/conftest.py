@@ -12,6 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
+from tests.patrol.cg_duty_world import (  # noqa: F401  (fixtures: a seeded city per test, fast)
+    app,
+    db_url,
+    login,
+    seeded,
+    seeded_pg_template,
+    seeded_sqlite_template,
+)
 
 from campusguard.accounts.models import User
 from campusguard.core.db import Database, utcnow
@@ -42,8 +50,8 @@ class Campus:
 
 
 @pytest.fixture
-def campus(seeded: dict[str, str], db: Database, client: TestClient,
-           login: Callable[..., dict[str, str]]) -> Campus:
+def campus(seeded: dict[str, str], db: Database, client: TestClient,  # noqa: F811
+           login: Callable[..., dict[str, str]]) -> Campus:  # noqa: F811
     with db.session() as s:
         school = s.scalars(select(School).where(School.code == KG)).one()
         key_area = s.scalars(select(Area).where(Area.school_id == school.id, Area.key_area.is_(True))
