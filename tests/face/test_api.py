@@ -47,6 +47,10 @@ def test_enrolled_key_person_at_gate_raises_incident(client, login, kg, photo, f
     if detail:
         assert detail["category"] == "wanted" and detail["plan"]
 
+    # the school sees the incident (to act on the plan) but not who the key person is
+    school_view = client.get("/api/v1/incidents", params={"type": hit_incident_type()}, headers=login("principal"))
+    assert school_view.json()["total"] == 1 and "Barack" not in school_view.text
+
     # the same passage a moment later is merged, not a second event or incident
     again = _capture(client, kg, photo, "obama/2.jpg").json()["faces"][0]
     assert again["event"] == "merged" and again["capture_id"] == face["capture_id"] and not again["alert_ids"]

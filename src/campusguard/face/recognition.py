@@ -40,6 +40,16 @@ PLANS: dict[str, list[str]] = {
 }
 
 
+CATEGORY_TITLES = {
+    "wanted": "在逃人员",
+    "violent_record": "有暴力前科",
+    "mental_health_risk": "肇事肇祸风险",
+    "sex_offender": "性侵前科",
+    "custody_dispute": "抚养权纠纷",
+    "other": "其他重点人员",
+}
+
+
 @dataclass
 class Candidate:
     person: FacePerson
@@ -308,7 +318,7 @@ def raise_hit(
         "face_alert_id": alert.id,
         "capture_id": cap.id,
         "person_id": person.id,
-        "person_name": person.name,
+        # no name here: incidents are read by school roles; police see the person in face alerts
         "category": person.category,
         "risk_level": person.risk_level,
         "watchlist_id": cand.watchlist.id,
@@ -373,7 +383,7 @@ def _incident(
                 area_id=device.area_id if device else None,
                 source="face",
                 detail=detail,
-                title=f"{school.name} 重点人员预警：{person.name}（{person.category}）",
+                title=f"{school.name} 重点人员预警（{CATEGORY_TITLES.get(person.category, person.category)}）",
             )
             return int(incident.id)
     except Exception:  # noqa: BLE001 - the hit is still recorded and published as face.hit
