@@ -18,7 +18,7 @@ from campusguard.alarm.models import HandoffDelivery, HandoffEndpoint, HandoffRe
 from campusguard.core.auth import SYSTEM
 from campusguard.core.db import Database
 from campusguard.core.jobs import JobRunner
-from campusguard.core.models import OutboxEvent
+from campusguard.core.models import Job, OutboxEvent
 
 from .conftest import Receiver
 
@@ -92,7 +92,7 @@ def _receipts(db: Database, delivery_id: int) -> list[HandoffReceipt]:
 def test_signed_json_webhook_retries_with_backoff_then_delivers(
     db: Database, city: dict[str, Any], receiver: Receiver
 ) -> None:
-    _endpoint(db, url=receiver.url + "/hook")
+    _endpoint(db, url=receiver.url + "/hook", backoff_s=0.5)
     receiver.script = [500, 503]
     incident_id = _press(db, city["button"], 1)
     [delivery] = _settle(db, incident_id)
@@ -116,8 +116,12 @@ def test_signed_json_webhook_retries_with_backoff_then_delivers(
     doc = json.loads(receiver.requests[0].body)
     assert doc["incident"]["id"] == incident_id and doc["msg_type"] == "Alert"
     assert doc["incident"]["school"]["district_code"] == city["district"] and doc["incident"]["cameras"]
-    gaps = [b.at - a.at for a, b in zip(receipts, receipts[1:], strict=False)]
-    assert gaps[1] >= gaps[0] * 0.9  # the second wait is not shorter than the first (exponential)
+    with db.session() as s:  # each retry was scheduled backoff_s * 2^(n-1) after the failed hop
+        delays = []
+        for attempt, receipt in ((2, receipts[0]), (3, receipts[1])):
+            job = s.scalars(select(Job).where(Job.key == f"{handoff.JOB_KIND}:{delivery.id}:{attempt}")).one()
+            delays.append((job.run_at - receipt.at).total_seconds())
+    assert 0.4 <= delays[0] < 0.9 and 0.9 <= delays[1] < 1.4, delays
 
 
 def test_signature_rejects_stale_and_malformed_headers() -> None:
