@@ -164,3 +164,43 @@ def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoS
     after = api.get("/hazards", params={"q": "离线上报测试"}).json()
     assert after["total"] == before + 1
     ctx.close()
+
+
+def test_liaison_checks_in_on_site_and_console_views_render(browser: Any, demo_server: DemoServer,
+                                                             shots_dir: Path) -> None:
+    api = demo_server.api("liaison_officer")
+    task = api.get("/tasks", params={"mine": True, "status": "open", "kind": "inspection"}).json()["items"][0]
+    school = api.get(f"/schools/{task['school_id']}").json()
+    errors: list[str] = []
+
+    # on the phone, at the school gate: the GPS check-in is accepted with its distance
+    phone = _phone(browser, (school["lat"] + 0.0002, school["lon"]))
+    page = phone.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, demo_server, "liaison_officer", f"/m/tasks/{task['id']}")
+    page.click("[data-test=task-checkin]")
+    page.wait_for_selector("[data-test=task-status]:has-text('已到场')")
+    page.fill(_field("task-findings", "textarea"), "门卫室值守正常，消防通道畅通")
+    page.click("[data-test=task-complete]")
+    page.wait_for_selector("[data-test=task-status]:has-text('已完成')")
+    page.screenshot(path=str(shots_dir / "task-1-done.png"), full_page=True)
+    done = api.get(f"/tasks/{task['id']}").json()
+    assert done["status"] == "done" and done["checkin_distance_m"] is not None and done["checkin_distance_m"] < 100
+    phone.close()
+
+    # the district console: hazards, statistics, tasks and drills render with data
+    desk = browser.new_context(viewport={"width": 1440, "height": 900})
+    desk.set_default_timeout(45_000)
+    dpage = desk.new_page()
+    dpage.on("pageerror", lambda e: errors.append(str(e)))
+    _login(dpage, demo_server, "district_police", "/hazards/stats")
+    dpage.wait_for_selector("[data-test=hazard-stats] .el-table__row")
+    dpage.screenshot(path=str(shots_dir / "console-hazard-stats.png"), full_page=True)
+    for path, marker in (("/hazards", "[data-test=hazard-list] .el-table__row"),
+                         ("/tasks", "[data-test=task-list] .el-table__row"),
+                         ("/drills", "[data-test=drill-list] .card")):
+        dpage.goto(demo_server.base_url + path)
+        dpage.wait_for_selector(marker)
+        dpage.screenshot(path=str(shots_dir / f"console{path.replace('/', '-')}.png"), full_page=True)
+    desk.close()
+    assert not errors, errors
