@@ -245,3 +245,19 @@ def test_service_worker_caches_the_shell(browser: Any, demo_server: DemoServer) 
     page.locator("[data-test=login-platform]").wait_for()
     assert page.locator("[data-test=login-platform]").inner_text() == "智慧校园安保运营管控平台"
     ctx.close()
+
+
+def test_admin_pages_users_and_audit_chain(browser: Any, demo_server: DemoServer) -> None:
+    ctx = _context(browser, DESKTOP)
+    page = ctx.new_page()
+    _login(page, demo_server, "city_admin", "/users")
+    page.locator(".el-table__row", has_text="police04").first.wait_for()
+    assert page.locator(".el-table__row", has_text="分局民警").count() >= 2
+
+    page.goto(demo_server.base_url + "/audit")
+    page.locator(".el-table__row", has_text="auth.login").first.wait_for()
+    page.click("[data-test=audit-verify]")
+    verdict = page.locator("[data-test=audit-verdict]")
+    verdict.wait_for()
+    assert "哈希链完整" in verdict.inner_text()
+    ctx.close()

@@ -27,6 +27,7 @@ export default defineModule({
         vendorModel: '厂商/型号',
         protocol: '接入协议',
         lastSeen: '最后在线',
+        search: '设备名称/编码',
       },
     },
     en: {
@@ -41,6 +42,7 @@ export default defineModule({
         vendorModel: 'Vendor / model',
         protocol: 'Protocol',
         lastSeen: 'Last seen',
+        search: 'Name or code',
       },
     },
   },
