@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,11 +27,13 @@ class Analysis:
     height: int
     faces: list[FaceResult]
     engine: str
+    cpu_s: float = 0.0
 
 
 def analyse_array(engine: FaceEngine, image: np.ndarray, *, upsample: int = 0,
                   max_faces: int = 20, crops: bool = True) -> Analysis:
     """Detect, align and embed every face (largest first, capped) in an RGB image."""
+    started = time.process_time()
     detections: list[Detection] = engine.detect(image, upsample=upsample)[:max_faces]
     chips = [engine.align(image, d) for d in detections]
     embeddings = engine.embed(chips)
@@ -43,7 +46,8 @@ def analyse_array(engine: FaceEngine, image: np.ndarray, *, upsample: int = 0,
         )
         for i, (d, chip) in enumerate(zip(detections, chips, strict=True))
     ]
-    return Analysis(width=image.shape[1], height=image.shape[0], faces=faces, engine=engine.name)
+    return Analysis(width=image.shape[1], height=image.shape[0], faces=faces, engine=engine.name,
+                    cpu_s=time.process_time() - started)
 
 
 def analyse_bytes(engine: FaceEngine, data: bytes, *, upsample: int = 0, max_side: int = imaging.MAX_SIDE,
