@@ -2,6 +2,7 @@
 export const zh = {
   alarm: {
     board: '报警处置',
+    enablePush: '开启推送',
     incident: '警情详情',
     plans: '应急预案',
     handoffAdmin: '警情推送（指挥中心）',
@@ -112,6 +113,7 @@ export const zh = {
 export const en: typeof zh = {
   alarm: {
     board: 'Alarms',
+    enablePush: 'Enable push',
     incident: 'Incident',
     plans: 'Emergency plans',
     handoffAdmin: 'Police hand-off',
