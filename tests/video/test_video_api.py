@@ -26,7 +26,8 @@ pytestmark = pytest.mark.ffmpeg
 
 @pytest.fixture(autouse=True)
 def _short_segments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CG_VIDEO_SEGMENT_S", "2")
+    monkeypatch.setenv("CG_VIDEO_SEGMENT_S", "1")
+    monkeypatch.setenv("CG_VIDEO_RESTART_MIN_S", "0.3")
 
 
 def _wait(fn: Any, timeout: float, step: float = 0.3) -> Any:
@@ -75,8 +76,9 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
         data: dict[str, Any] = resp.json()
         return data
 
-    assert _wait(lambda: len(timeline()["segments"]) >= 3, 25), timeline()
-    cam = client.get(f"/api/v1/cameras/{cam_id}", headers=h).json()
+    assert _wait(lambda: len(timeline()["segments"]) >= 4, 25), timeline()
+    cam = _wait(lambda: (lambda c: c if c["codec"] else None)(
+        client.get(f"/api/v1/cameras/{cam_id}", headers=h).json()), 10)
     assert (cam["status"], cam["codec"], cam["width"], cam["height"]) == ("recording", "h264", 640, 360)
     assert cam["online"] is True
 
@@ -144,7 +146,7 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
 
     # an incident on this camera (alarm.raised) gets its clip with pre-alarm video from the recording
     device_id = client.get(f"/api/v1/cameras/{cam_id}", headers=h).json()["device_id"]
-    at = datetime.fromisoformat(segs[1]["end"])
+    at = datetime.fromisoformat(segs[2]["end"])
     event = AlarmRaised(incident_id=4242, alarm_type="intrusion", priority="high", title="周界入侵",
                         school_name="k", school_code=code, cameras=[{"id": device_id}], raised_at=at,
                         device_occurred_at=at)

@@ -16,6 +16,7 @@ from campusguard.video.models import Camera, Issue
 pytestmark = pytest.mark.ffmpeg
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the DB adds nothing here
 def test_diagnostics_open_and_resolve_issues(db: Database, make_cameras, sim) -> None:  # type: ignore[no-untyped-def]
     cam_id = make_cameras(db, 1)[0]
     with db.session() as s:

@@ -45,6 +45,7 @@ async def test_discovery_and_profiles(device) -> None:  # type: ignore[no-untype
     assert parse_probe_matches(b"<not-xml") == []
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the DB adds nothing here
 def test_import_through_api(client: TestClient, seeded, login, db: Database, device) -> None:  # type: ignore[no-untyped-def]
     h = login("principal")
     with db.session() as s:

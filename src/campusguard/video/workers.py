@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from campusguard.adapters.ffmpeg.live import LiveRegistry
 from campusguard.adapters.ffmpeg.probe import ProbeError, probe
 from campusguard.adapters.ffmpeg.recorder import GapInfo, Recorder
 from campusguard.adapters.ffmpeg.segments import SegmentInfo
+from campusguard.adapters.ffmpeg.supervisor import Backoff
 from campusguard.bus.bus import EventBus
 from campusguard.bus.events import Event
 from campusguard.bus.outbox import publish
@@ -176,9 +178,9 @@ class VideoNode:
         async def on_segment(seg: SegmentInfo) -> None:
             info = None
             if need_probe["flag"]:
-                need_probe["flag"] = False
                 with contextlib.suppress(ProbeError):
-                    info = (await probe(str(seg.path), timeout_s=5)).as_dict()
+                    info = (await probe(str(seg.path), timeout_s=10)).as_dict()
+                    need_probe["flag"] = False  # until one probe succeeds, try again on the next segment
             await anyio.to_thread.run_sync(self._store_segment, cam_id, seg, info)
 
         async def on_gap(gap: GapInfo) -> None:
@@ -189,8 +191,10 @@ class VideoNode:
                 need_probe["flag"] = True  # the stream may have changed while the camera was away
             await anyio.to_thread.run_sync(self._store_status, cam_id, status, reason)
 
+        restart_min = float(os.environ.get("CG_VIDEO_RESTART_MIN_S", "1"))
         return Recorder(f"cam{cam_id}", url, rec_dir(self.settings, cam_id), on_segment=on_segment,
-                        on_gap=on_gap, on_status=on_status, segment_s=self.segment_s, last_end=last_end)
+                        on_gap=on_gap, on_status=on_status, segment_s=self.segment_s, last_end=last_end,
+                        backoff=Backoff(minimum=restart_min, maximum=30, stable_after=30))
 
     def _store_segment(self, cam_id: int, seg: SegmentInfo, info: dict[str, Any] | None) -> None:
         with self.db.session() as s:

@@ -59,6 +59,7 @@ class LiveStream:
         while time.monotonic() < deadline:
             if self.playlist.exists():
                 return True
+            self.last_touch = time.monotonic()  # a viewer waiting for the first playlist is interest
             await asyncio.sleep(0.2)
         return self.playlist.exists()
 
