@@ -44,6 +44,11 @@ def test_rule_can_be_disabled_per_school(client, login, kg, photo, face_pool) ->
     bad = client.put("/api/v1/face/rules", json={"kind": "stranger_after_hours", "school_id": kg["school_id"],
                                                  "params": {"open": "7h"}}, headers=login("principal"))
     assert bad.status_code == 400 and bad.json()["code"] == "bad_time"
+    bad = client.put("/api/v1/face/rules", json={"kind": "unknown_adult_pickup", "school_id": kg["school_id"],
+                                                 "params": {"windows": [1]}}, headers=login("principal"))
+    assert bad.status_code == 400 and bad.json()["code"] == "bad_params"
+    naive = client.get("/api/v1/face/captures", params={"since": "2026-11-23T08:00:00"}, headers=login("operator"))
+    assert naive.status_code == 400 and naive.json()["code"] == "naive_datetime"
     assert client.put("/api/v1/face/rules", json={"kind": "stranger_after_hours", "enabled": False},
                       headers=login("principal")).status_code == 403
 

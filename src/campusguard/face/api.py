@@ -36,6 +36,13 @@ Pages = Annotated[PageParams, Depends(page_params)]
 CHUNK = 1024 * 1024
 
 
+def aware(value: datetime | None, name: str) -> datetime | None:
+    """Query times must carry a zone (the platform stores UTC; a naive time is ambiguous)."""
+    if value is not None and value.tzinfo is None:
+        raise BadRequest(f"{name} needs a time zone, e.g. 2026-11-23T08:00:00+08:00", code="naive_datetime")
+    return value
+
+
 def read_upload(file: UploadFile, field: str) -> bytes:
     """Read an upload with a hard cap (the app middleware only sees Content-Length)."""
     limit = service.runtime.face_settings().max_upload_bytes
@@ -73,9 +80,7 @@ def delete_watchlist(watchlist_id: int, session: SessionDep, principal: Caller) 
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post(
-    "/watchlists/{watchlist_id}/persons", status_code=status.HTTP_201_CREATED, response_model=EnrolResult
-)
+@router.post("/watchlists/{watchlist_id}/persons", status_code=status.HTTP_201_CREATED, response_model=EnrolResult)
 def enrol_person(
     watchlist_id: int,
     session: SessionDep,
@@ -170,6 +175,7 @@ def list_captures(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, Any]:
+    since, until = aware(since, "since"), aware(until, "until")
     flt = records.CaptureFilter(
         school_id=school_id,
         device_code=device_code,
@@ -241,9 +247,7 @@ def search(
 ) -> SearchResult:
     data = read_upload(photo, "photo")
     faces, candidates = service.search_photo(session, principal, data, watchlist_id=watchlist_id, k=k)
-    return SearchResult(
-        faces=faces, threshold=service.runtime.face_settings().threshold, candidates=candidates
-    )
+    return SearchResult(faces=faces, threshold=service.runtime.face_settings().threshold, candidates=candidates)
 
 
 @router.get("/face/stats", response_model=FaceStats)
@@ -327,6 +331,7 @@ def list_visitors(
     status_: Annotated[str | None, Query(alias="status")] = None,
     since: datetime | None = None,
 ) -> dict[str, Any]:
+    since = aware(since, "since")
     items, total = visitors.list_visitors(
         session, principal, school_id=school_id, status=status_, since=since, params=params
     )
@@ -349,6 +354,7 @@ def gat1400_export(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     images: bool = False,
 ) -> dict[str, Any]:
+    since, until = aware(since, "since"), aware(until, "until")
     return gat1400.export_captures(
         session,
         principal,
@@ -362,7 +368,5 @@ def gat1400_export(
 
 
 @router.post("/face/gat1400/watchlists/{watchlist_id}/Faces")
-def gat1400_import(
-    watchlist_id: int, body: dict[str, Any], session: SessionDep, principal: Caller
-) -> dict[str, Any]:
+def gat1400_import(watchlist_id: int, body: dict[str, Any], session: SessionDep, principal: Caller) -> dict[str, Any]:
     return gat1400.import_watchlist(session, principal, watchlist_id, body)

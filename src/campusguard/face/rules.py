@@ -39,11 +39,7 @@ def upsert(session: Session, principal: Principal, data: RuleIn) -> Rule:
         check_school(session, principal, data.school_id)
     elif principal.role.value != "city_admin":
         raise Forbidden("city-wide rules are set by the city administrator", code="forbidden")
-    for key in ("open", "close"):
-        if key in data.params:
-            _t(str(data.params[key]))
-    for window in data.params.get("windows", []):
-        _t(window[0]), _t(window[1])
+    _check_params(data.params)
     row = session.scalars(
         select(Rule).where(
             Rule.kind == data.kind,
@@ -68,6 +64,27 @@ def upsert(session: Session, principal: Principal, data: RuleIn) -> Rule:
     return row
 
 
+def _check_params(params: dict[str, Any]) -> None:
+    """Refuse malformed rule parameters with a 400 before they can break evaluation later."""
+    try:
+        for key in ("open", "close"):
+            if key in params:
+                _t(str(params[key]))
+        windows = params.get("windows", [])
+        if not isinstance(windows, list):
+            raise TypeError("windows must be a list")
+        for window in windows:
+            if not isinstance(window, list) or len(window) != 2:
+                raise TypeError("each window is [start, end]")
+            _t(window[0])
+            _t(window[1])
+        for key in ("school_types", "weekdays"):
+            if key in params and not isinstance(params[key], list):
+                raise TypeError(f"{key} must be a list")
+    except (TypeError, KeyError, IndexError) as exc:
+        raise BadRequest(f"bad rule parameters: {exc}", code="bad_params") from exc
+
+
 def _t(value: str) -> time:
     try:
         hh, mm = str(value).split(":")
@@ -88,8 +105,7 @@ def effective(session: Session, school: School) -> dict[str, dict[str, Any] | No
             select(Rule).where(
                 or_(
                     Rule.school_id == school.id,
-                    Rule.school_id.is_(None)
-                    & or_(Rule.school_type.is_(None), Rule.school_type == school.type),
+                    Rule.school_id.is_(None) & or_(Rule.school_type.is_(None), Rule.school_type == school.type),
                 )
             )
         )
