@@ -43,3 +43,14 @@ class FaceHit(Event):
     category: str
     distance: float
     incident_id: int | None = None
+
+
+class FaceTemplatesChanged(Event):
+    """Enrolled templates added or removed: every node updates its in-memory index (bus listener)."""
+
+    audience: ClassVar[str] = "face.watchlist.admin"
+    type: Literal["face.templates.changed"] = "face.templates.changed"
+    watchlist_id: int
+    added: list[int] = []
+    removed: list[int] = []
+    dropped: bool = False

@@ -127,6 +127,13 @@ def _load(session: Session, reg: IndexRegistry) -> None:
     log.info("face.index.loaded", templates=len(rows), watchlists=len(by_list))
 
 
+def loaded_registry(db: Database) -> IndexRegistry | None:
+    """This node's index for a database if it has been loaded (else None: it will load in full)."""
+    with _reg_lock:
+        reg = _registries.get(db)
+    return reg if reg is not None and reg.loaded else None
+
+
 def forget(db: Database) -> None:
     """Drop a database's index (it reloads on next use)."""
     with _reg_lock:

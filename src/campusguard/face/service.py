@@ -12,6 +12,7 @@ import structlog
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from campusguard.bus.outbox import publish
 from campusguard.core import audit
 from campusguard.core.auth import Principal
 from campusguard.core.db import utcnow
@@ -19,6 +20,7 @@ from campusguard.core.errors import BadRequest, Forbidden, NotFound, ProblemErro
 from campusguard.core.scope import allowed_school_ids, check_school
 from campusguard.face import imaging, quality, runtime
 from campusguard.face.analysis import Analysis, FaceResult
+from campusguard.face.events import FaceTemplatesChanged
 from campusguard.face.models import WATCHLIST_KINDS, Capture, FacePerson, FaceTemplate, Watchlist
 from campusguard.face.schemas import SearchCandidate, WatchlistIn
 from campusguard.org.models import Person, School
@@ -228,6 +230,7 @@ def delete_watchlist(session: Session, principal: Principal, watchlist_id: int) 
         detail={"kind": wl.kind, "name": wl.name},
     )
     runtime.registry(session).drop(wl.id)
+    publish(session, FaceTemplatesChanged(watchlist_id=wl.id, dropped=True))
     session.delete(wl)
     session.flush()
 
@@ -334,6 +337,7 @@ def add_templates(session: Session, person: FacePerson, faces: Sequence[FaceResu
     runtime.registry(session).get(person.watchlist_id).add(
         [r.id for r in rows], np.stack([f.embedding for f in faces])
     )
+    publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, added=[r.id for r in rows]))
     return rows
 
 
@@ -372,6 +376,7 @@ def remove_person(session: Session, person: FacePerson) -> None:
     """Delete a person and their templates (and take them out of the live index)."""
     tids = list(session.scalars(select(FaceTemplate.id).where(FaceTemplate.person_id == person.id)))
     runtime.registry(session).get(person.watchlist_id).remove(tids)
+    publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, removed=tids))
     session.delete(person)
     session.flush()
 
