@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, date, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from campusguard.device import service as devices
 from campusguard.device.schemas import DeviceIn
 from campusguard.org.models import School
 from campusguard.rollout import service
-from campusguard.stats.democity import make_city
+from campusguard.stats.democity import DEMO_USERS, make_city, make_users
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -74,7 +75,7 @@ def _wait(predicate, timeout: float = 10.0) -> bool:  # type: ignore[no-untyped-
 
 
 def test_test_press_event_ticks_checklist_through_the_bus(
-    client: TestClient, login, seeded, db: Database
+    client: TestClient, login, small_city, db: Database
 ) -> None:  # type: ignore[no-untyped-def]
     police = login("police")
     r = client.get("/api/v1/rollout", headers=police)
@@ -123,3 +124,12 @@ def test_test_press_event_ticks_checklist_through_the_bus(
         ).status_code
         == 403
     )
+
+
+@pytest.fixture
+def small_city(db: Database) -> dict[str, str]:
+    """2 districts x 4 schools with city and district logins (faster than the full demo seed)."""
+    with db.session() as s:
+        make_city(s, schools=8, districts=2)
+        make_users(s, "Demo-2026-cg")
+    return {u: "Demo-2026-cg" for u, _, _ in DEMO_USERS}

@@ -37,3 +37,17 @@ def make_city(session: Session, *, schools: int, districts: int = 3, prefix: str
         ids.append(school.id)
     session.flush()
     return ids
+
+
+DEMO_USERS = (("admin", "city_admin", CITY[0]), ("edu", "edu_bureau", CITY[0]),
+              ("police", "district_police", "440303"), ("police04", "district_police", "440304"))
+
+
+def make_users(session: Session, password: str) -> None:
+    """City admin, education bureau and two district police logins for the synthetic city (tests)."""
+    from campusguard.accounts import service as accounts
+    from campusguard.accounts.schemas import UserIn
+
+    for username, role, region in DEMO_USERS:
+        accounts.create_user(session, SYSTEM, UserIn(username=username, display_name=username, password=password,
+                                                     role=role, region_code=region))  # type: ignore[arg-type]

@@ -260,3 +260,12 @@ def trend(session: Session, *, period: Period, school_ids: set[int] | None,
                 values.append(round(raw.get((b, m.numerator), 0.0) / den, 4) if den > 0 else None)
         out[m.name] = values
     return {"granularity": "month" if monthly else "day", "labels": labels, "series": out}
+
+
+def _install_builtin_providers() -> None:
+    from campusguard.stats import providers
+
+    providers.install()
+
+
+_install_builtin_providers()
