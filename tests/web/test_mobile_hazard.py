@@ -17,23 +17,23 @@ from .conftest import WEB, DemoServer
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-MARKER = "hazard-report"  # a data-test id only the hazard module's build contains
+MODULES = ("hazard", "task", "drill")
 
 
 @pytest.fixture(scope="session")
 def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built console, with the hazard module in it (a private build when web/dist predates it)."""
+    """The built console, or a private build when web/dist predates the daily-operations views."""
     dist = WEB / "dist"
-    assets = list((dist / "assets").glob("*.js")) if (dist / "index.html").exists() else []
-    if any(MARKER in a.read_text(errors="ignore") for a in assets):
+    sources = [p for d in MODULES for p in (WEB / "src" / "modules" / d).rglob("*") if p.is_file()]
+    newest = max((p.stat().st_mtime for p in sources), default=0.0)
+    if (dist / "index.html").exists() and (dist / "index.html").stat().st_mtime >= newest:
         return dist
     npx = shutil.which("npx")
     if npx is None or not (WEB / "node_modules").exists():
-        pytest.skip("web/dist lacks the hazard module and node is not available to build it")
+        pytest.skip("web/dist predates the hazard module and node is not available to build it")
     out = tmp_path_factory.mktemp("web-dist")
-    subprocess.run(
-        [npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True, capture_output=True
-    )
+    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
+                   capture_output=True)
     return out
 
 
@@ -186,6 +186,17 @@ def test_liaison_checks_in_on_site_and_console_views_render(browser: Any, demo_s
     page.screenshot(path=str(shots_dir / "task-1-done.png"), full_page=True)
     done = api.get(f"/tasks/{task['id']}").json()
     assert done["status"] == "done" and done["checkin_distance_m"] is not None and done["checkin_distance_m"] < 100
+
+    # an inspection run on the phone: the failed item opens a hazard
+    page.goto(demo_server.base_url + "/m/hazards/inspection")
+    page.click("[data-test=hazard-inspection] .el-select")
+    page.click(f".el-select-dropdown__item:has-text('{school['name']}')")
+    page.click("[data-test=check-FIRE-02]")
+    page.click("[data-test=hazard-inspection] .submit")
+    page.wait_for_selector(".el-result")
+    page.screenshot(path=str(shots_dir / "inspection-done.png"), full_page=True)
+    runs = api.get("/hazards/inspections", params={"school_id": school["id"]}).json()["items"]
+    assert runs and runs[0]["failed"] == 1 and len(runs[0]["hazard_ids"]) == 1
     phone.close()
 
     # the district console: hazards, statistics, tasks and drills render with data
