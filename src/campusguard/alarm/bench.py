@@ -182,7 +182,8 @@ async def _login(base: str) -> str:
 @contextlib.asynccontextmanager
 async def _console(port: int, token: str, seen: dict[str, float]) -> AsyncIterator[None]:
     """A console WebSocket recording when each device's `alarm.raised` arrives."""
-    async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}", max_size=2**22) as ws:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}", max_size=2**22,
+                                  open_timeout=120) as ws:
 
         async def reader() -> None:
             log.info("bench.console_connected")
