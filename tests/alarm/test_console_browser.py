@@ -1,0 +1,108 @@
+"""The alarm console in Debian chromium against `campusguard demo`: live pop-up, desktop handling, phone ack."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import WEB, DemoServer, browser, demo_server, shots_dir  # noqa: F401
+
+pytestmark = pytest.mark.browser
+MARKER = "alarm-card"  # a data-test id only the alarm module's build contains
+
+
+@pytest.fixture(scope="session")
+def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built console with the alarm module (a private build when web/dist predates it)."""
+    dist = WEB / "dist"
+    assets = list((dist / "assets").glob("*.js")) if (dist / "index.html").exists() else []
+    if any(MARKER in a.read_text(errors="ignore") for a in assets):
+        return dist
+    npx = shutil.which("npx")
+    if npx is None or not (WEB / "node_modules").exists():
+        pytest.skip("web/dist lacks the alarm module and node is not available to build it")
+    out = tmp_path_factory.mktemp("web-dist")
+    subprocess.run(
+        [npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True, capture_output=True
+    )
+    return out
+
+
+def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
+    username, password = server.logins[role]
+    page.goto(server.base_url + path)
+    page.wait_for_url(re.compile(r"/login"))
+    page.fill("[data-test=login-username]", username)
+    page.fill("[data-test=login-password]", password)
+    page.click("[data-test=login-submit]")
+    page.wait_for_url(re.compile(re.escape(path) + r"$"))
+
+
+def test_pop_up_desktop_handling_and_phone_ack(
+    browser: Any,
+    demo_server: DemoServer,  # noqa: F811
+    shots_dir: Path,
+) -> None:  # noqa: F811
+    op_api = demo_server.api("operator")
+    school_id = op_api.get("/schools", params={"limit": 1}).json()["items"][0]["id"]
+    errors: list[str] = []
+
+    # 1. the monitoring room sees a new alarm pop up live and opens it from the pop-up
+    desk = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    desk.set_default_timeout(45_000)
+    page = desk.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    _login(page, demo_server, "operator", "/alarm")
+    page.wait_for_selector("[data-test=alarm-table]")
+    page.wait_for_timeout(1500)  # let the WebSocket connect before the alarm is raised
+    first = op_api.post("/incidents", json={"school_id": school_id, "type": "fire"}).json()
+    popup = page.locator(".cg-alarm-notification", has_text=first["title"]).first
+    popup.wait_for()
+    page.screenshot(path=str(shots_dir / "alarm-1-popup.png"))
+    popup.click()
+    page.wait_for_url(re.compile(rf"/alarm/incidents/{first['id']}$"))
+    page.wait_for_selector("[data-test=incident-status][data-status=raised]")
+    page.wait_for_selector("[data-test=incident-checklist-item]")
+
+    # 2. acknowledge, tick the plan's first step, dispatch, arrive, resolve as a false alarm
+    page.click("[data-test=incident-ack]")
+    page.wait_for_selector("[data-test=incident-status][data-status=acknowledged]")
+    page.locator("[data-test=incident-checklist-item] .el-checkbox").first.click()
+    page.wait_for_selector("[data-test=incident-checklist-item] .is-checked")
+    page.click("[data-test=incident-dispatch]")
+    page.wait_for_selector("[data-test=incident-status][data-status=dispatched]")
+    page.click("[data-test=incident-arrive]")
+    page.wait_for_selector("[data-test=incident-status][data-status=on_scene]")
+    page.click("[data-test=incident-outcome]")
+    page.locator(".el-select-dropdown__item", has_text="误报").click()
+    page.click("[data-test=incident-resolve]")
+    page.wait_for_selector("[data-test=incident-status][data-status=resolved]")
+    page.screenshot(path=str(shots_dir / "alarm-2-resolved.png"), full_page=True)
+    done = op_api.get(f"/incidents/{first['id']}").json()
+    assert done["status"] == "resolved" and done["outcome"] == "false_alarm"
+    assert done["checklist"][0]["done"] is True
+    moves = [s["to_status"] for s in done["timeline"] if s["to_status"]]
+    assert moves == ["raised", "acknowledged", "dispatched", "on_scene", "resolved"]
+    assert "checklist" in [s["action"] for s in done["timeline"]]
+
+    # 3. the liaison officer acknowledges a new alarm from the phone
+    second = op_api.post("/incidents", json={"school_id": school_id, "type": "panic"}).json()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
+    phone.set_default_timeout(45_000)
+    mpage = phone.new_page()
+    mpage.on("pageerror", lambda e: errors.append(str(e)))
+    _login(mpage, demo_server, "liaison_officer", "/m/alarm")
+    card = mpage.locator(f"[data-test=alarm-card][data-incident='{second['id']}']")
+    card.locator("[data-test=alarm-ack]").click()
+    card.locator("[data-test=alarm-ack]").wait_for(state="detached")
+    mpage.screenshot(path=str(shots_dir / "alarm-3-phone.png"))
+    acked = op_api.get(f"/incidents/{second['id']}").json()
+    assert acked["status"] == "acknowledged" and acked["acknowledged_by"].endswith(
+        demo_server.logins["liaison_officer"][0]
+    )
+    assert not errors, errors
