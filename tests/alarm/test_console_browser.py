@@ -1,4 +1,5 @@
 """The alarm console in Debian chromium against `campusguard demo`: live pop-up, desktop handling, phone ack."""
+# ruff: noqa: F811  (fixtures imported from tests/web/conftest.py are re-used by name)
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.web.conftest import WEB, DemoServer, browser, demo_server, shots_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -45,9 +45,9 @@ def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
 
 def test_pop_up_desktop_handling_and_phone_ack(
     browser: Any,
-    demo_server: DemoServer,  # noqa: F811
+    demo_server: DemoServer,
     shots_dir: Path,
-) -> None:  # noqa: F811
+) -> None:
     op_api = demo_server.api("operator")
     school_id = op_api.get("/schools", params={"limit": 1}).json()["items"][0]["id"]
     errors: list[str] = []
