@@ -14,6 +14,7 @@ from campusguard.bus.events import GenericEvent
 from campusguard.config import Settings
 from campusguard.core.db import Database, utcnow
 from campusguard.core.models import OutboxEvent
+from campusguard.device.models import Device
 from campusguard.video.models import Camera, Worker
 from campusguard.video.workers import VideoNode, assign, heartbeat
 
@@ -95,3 +96,20 @@ def test_unknown_event_types_are_ignored() -> None:
     node._reconcile_now = asyncio.Event()
     asyncio.run(node.on_event(GenericEvent(type="video.cameras.assigned", worker="other", camera_ids=[1])))
     assert node.assigned == []
+
+
+def test_attach_sim_streams_to_bare_camera_devices(db: Database, make_cameras) -> None:  # type: ignore[no-untyped-def]
+    from campusguard.video.service import attach_streams
+
+    make_cameras(db, 1)
+    with db.session() as s:
+        school_id = s.scalars(select(Camera.school_id)).first()
+        for n in range(3):
+            s.add(Device(code=f"BARE-{uuid.uuid4().hex[:6]}-{n}", name="bare", type="camera", school_id=school_id,
+                         protocol="rtsp", settings={}))
+    with db.session() as s:
+        made = attach_streams(s, base="rtsp://127.0.0.1:8554", mounts=2)
+    assert len(made) == 3
+    with db.session() as s:
+        urls = sorted(s.get(Camera, i).rtsp_url for i in made)
+    assert urls == ["rtsp://127.0.0.1:8554/cam1", "rtsp://127.0.0.1:8554/cam1", "rtsp://127.0.0.1:8554/cam2"]

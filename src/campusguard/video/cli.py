@@ -78,6 +78,27 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         finally:
             sim_.stop()
 
+    @video.command("attach-sim")
+    def attach_sim(
+        base: Annotated[str, typer.Option(help="RTSP base of the simulator")] = "rtsp://127.0.0.1:8554",
+        cameras: Annotated[int, typer.Option(help="mount points /cam1../camN to spread over")] = 4,
+        school_code: Annotated[str | None, typer.Option(help="only this school")] = None,
+        limit: Annotated[int, typer.Option(help="at most this many cameras")] = 8,
+    ) -> None:
+        """Demo: give seeded camera devices without video settings a simulated stream to record."""
+        from campusguard.config import get_settings
+        from campusguard.core import crypto
+        from campusguard.core.db import Database
+        from campusguard.video.service import attach_streams
+
+        settings = get_settings()
+        keys = [settings.data_key.get_secret_value()] if settings.data_key else []
+        crypto.configure(*keys, settings.secret())
+        db = Database(settings.db_url)
+        with db.session() as s:
+            made = attach_streams(s, base=base, mounts=cameras, school_code=school_code, limit=limit)
+        typer.echo(json.dumps({"attached": made}))
+
     @video.command("worker")
     def worker(capacity: Annotated[int, typer.Option()] = 100) -> None:
         """A recording worker without the API: announces itself, records the cameras it is assigned."""

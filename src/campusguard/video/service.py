@@ -324,3 +324,20 @@ def parse_range(start: datetime, end: datetime, max_hours: int = 24) -> tuple[da
     if end - start > timedelta(hours=max_hours):
         raise BadRequest(f"range is limited to {max_hours} hours", code="range_too_long")
     return start, end
+
+
+def attach_streams(session: Session, *, base: str, mounts: int, school_code: str | None = None,
+                   limit: int = 8) -> list[int]:
+    """Demo helper: camera devices without a video row get `<base>/cam<N>` (round robin over mounts)."""
+    stmt = (select(Device).outerjoin(Camera, Camera.device_id == Device.id)
+            .where(Device.type == "camera", Camera.id.is_(None)).order_by(Device.id).limit(limit))
+    if school_code:
+        stmt = stmt.join(School, School.id == Device.school_id).where(School.code == school_code)
+    made = []
+    for i, device in enumerate(session.scalars(stmt).all()):
+        cam = Camera(device_id=device.id, school_id=device.school_id, rtsp_url=f"{base}/cam{i % mounts + 1}",
+                     status="unknown", recording=True, onvif={})
+        session.add(cam)
+        session.flush()
+        made.append(cam.id)
+    return made
