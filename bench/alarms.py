@@ -18,10 +18,12 @@ def main() -> None:
     parser.add_argument("--mqtt-url", default=None, help="external broker (default: private Mosquitto)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--warmup-s", type=float, default=None)
+    parser.add_argument("--postgres", default=None, help="PostgreSQL admin URL (default: SQLite)")
     args = parser.parse_args()
     configure_logging()
     config = BenchConfig(devices=args.devices, heartbeat_s=args.heartbeat_s, burst=args.burst,
-                         mqtt_url=args.mqtt_url, connections=args.connections, warmup_s=args.warmup_s)
+                         mqtt_url=args.mqtt_url, connections=args.connections, warmup_s=args.warmup_s,
+                         postgres=args.postgres)
     print(json.dumps(asyncio.run(run_bench(config))))
 
 

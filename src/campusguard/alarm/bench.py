@@ -48,6 +48,7 @@ class BenchConfig:
     connections: int = 4
     warmup_s: float | None = None  # default: one heartbeat period
     keep: bool = False
+    postgres: str | None = None  # admin URL: run on a fresh PostgreSQL database instead of SQLite
 
 
 def _sim() -> Any:
@@ -260,6 +261,8 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
     fleet_mod = _sim()
     secret = secrets.token_urlsafe(32)
     url = f"sqlite:///{workdir / 'campusguard.db'}"
+    if cfg.postgres:
+        url = await asyncio.to_thread(_create_database, cfg.postgres)
     started = time.monotonic()
     rows = await asyncio.to_thread(prepare_database, url, secret, cfg.devices, cfg.heartbeat_s)
     client_id = f"cg-bench-intake-{secrets.token_hex(3)}"
@@ -314,8 +317,40 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
         await asyncio.to_thread(platform.stop)
         with contextlib.suppress(Exception):
             await _forget_session(mqtt_url, client_id)
+        if cfg.postgres:
+            await asyncio.to_thread(_drop_database, cfg.postgres, url)
         if cfg.keep:
             result["workdir"] = str(workdir)
+        result["database"] = "postgresql" if cfg.postgres else "sqlite"
+
+
+def _create_database(admin_url: str) -> str:
+    """A fresh database on the PostgreSQL server of `admin_url`; returns its URL."""
+    from sqlalchemy import text
+
+    from campusguard.core.db import make_engine
+
+    name = f"cg_bench_{secrets.token_hex(4)}"
+    engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_database(admin_url: str, url: str) -> None:
+    from sqlalchemy import text
+
+    from campusguard.core.db import make_engine
+
+    engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
 
 
 def _count_incidents(url: str, secret: str) -> int:

@@ -19,6 +19,8 @@ def bench_alarms(
     warmup_s: Annotated[float | None, typer.Option(help="heartbeat-only time before the burst")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="print one JSON line")] = False,
     keep: Annotated[bool, typer.Option(help="keep the work directory (database, server log)")] = False,
+    postgres: Annotated[str | None, typer.Option(help="PostgreSQL admin URL: bench on a fresh database there")
+                        ] = None,
 ) -> None:
     """Device publish -> incident on a console WebSocket, against the raw MQTT round trip."""
     from campusguard.alarm.bench import BenchConfig, run_bench
@@ -27,7 +29,7 @@ def bench_alarms(
     configure_logging()
     result = asyncio.run(run_bench(BenchConfig(devices=devices, heartbeat_s=heartbeat_s, burst=burst,
                                                mqtt_url=mqtt_url, connections=connections, warmup_s=warmup_s,
-                                               keep=keep)))
+                                               keep=keep, postgres=postgres)))
     if json_out:
         typer.echo(json.dumps(result))
         return
