@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -53,7 +54,7 @@ async def _measure(seconds: float, include_self: bool, sim: SimCameras) -> float
     return _tree_cpu(include_self, pid) - before
 
 
-async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> float:
+async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> tuple[float, int]:
     procs = []
     for i in range(1, n + 1):
         procs.append(await asyncio.create_subprocess_exec(
@@ -61,12 +62,14 @@ async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> float:
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
     await asyncio.sleep(4)  # connect and settle
     cpu = await _measure(seconds, include_self=False, sim=sim)
+    died = sum(1 for p in procs if p.returncode is not None)
     for p in procs:
-        p.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            p.terminate()
     await asyncio.gather(*(p.wait() for p in procs))
     for f in work.glob("bare*.ts"):
         f.unlink()
-    return cpu
+    return cpu, died
 
 
 async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segment_s: int
@@ -100,7 +103,7 @@ async def bench_recording(cameras: int, seconds: float = 30, segment_s: int = 4,
     sim = SimCameras(cameras, size=size, bitrate=bitrate).start()
     work = Path(tempfile.mkdtemp(prefix="cg-bench-rec-"))
     try:
-        bare_cpu = await _bare(sim, cameras, seconds, work)
+        bare_cpu, bare_died = await _bare(sim, cameras, seconds, work)
         rec_cpu, segs, gaps, restarts = await _recorders(sim, cameras, seconds, work, segment_s)
     finally:
         sim.stop()
@@ -122,6 +125,7 @@ async def bench_recording(cameras: int, seconds: float = 30, segment_s: int = 4,
         "baseline_cpu_pct_per_camera": round(base, 3),
         "ratio": round(per / base, 3) if base else None, "segments": sum(len(v) for v in segs.values()),
         "dropped_segments": dropped, "gap_s": round(gap_s, 2), "restarts": restarts,
+        "baseline_processes_died": bare_died,
         "machine_load_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
     }
 
