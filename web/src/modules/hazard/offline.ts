@@ -43,13 +43,34 @@ export function newClientId(): string {
   return `app-${rnd}`
 }
 
-export function fileToDataUrl(file: Blob): Promise<string> {
+function readAsDataUrl(file: Blob): Promise<string> {
   return new Promise((resolve, reject) => {
     const reader = new FileReader()
     reader.onload = () => resolve(String(reader.result))
     reader.onerror = () => reject(reader.error)
     reader.readAsDataURL(file)
   })
+}
+
+/**
+ * A phone photo (often 3-6 MB) as a JPEG data URL of at most `maxEdge` pixels, so a few queued
+ * reports fit in localStorage; the server re-encodes it anyway. Falls back to the original bytes.
+ */
+export async function fileToDataUrl(file: Blob, maxEdge = 1600, quality = 0.8): Promise<string> {
+  try {
+    const bitmap = await createImageBitmap(file)
+    const scale = Math.min(1, maxEdge / Math.max(bitmap.width, bitmap.height))
+    const canvas = document.createElement('canvas')
+    canvas.width = Math.round(bitmap.width * scale)
+    canvas.height = Math.round(bitmap.height * scale)
+    const ctx = canvas.getContext('2d')
+    if (!ctx) throw new Error('no 2d context')
+    ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height)
+    bitmap.close()
+    return canvas.toDataURL('image/jpeg', quality)
+  } catch {
+    return readAsDataUrl(file)
+  }
 }
 
 async function dataUrlToBlob(url: string): Promise<Blob> {
