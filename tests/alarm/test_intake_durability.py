@@ -131,7 +131,9 @@ async def _forget(mqtt_url: str, client_id: str) -> None:
 def _committed(db: Database, device: str) -> list[int]:
     with db.session() as s:
         return [
-            int(seq) for seq in s.scalars(select(DeviceEvent.seq).join(Device).where(Device.code == device))
+            int(seq)
+            for seq in s.scalars(select(DeviceEvent.seq).join(Device).where(Device.code == device))
+            if seq is not None
         ]
 
 

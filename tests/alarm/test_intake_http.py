@@ -85,9 +85,9 @@ def _check_online_rate(client: TestClient, db: Database, admin: dict[str, str],
     assert city.status_code == 200, city.text
     body = city.json()
     with db.session() as s:
-        total = s.scalar(select(func.count()).select_from(Device).where(Device.type == "alarm_button"))
+        total = s.scalar(select(func.count()).select_from(Device).where(Device.type == "alarm_button")) or 0
         online = s.scalar(select(func.count()).select_from(Device).where(
-            Device.type == "alarm_button", Device.online.is_(True)))
+            Device.type == "alarm_button", Device.online.is_(True))) or 0
     assert (body["devices"], body["online"]) == (total, online)
     assert body["rate"] == round(online / total, 4) and len(body["districts"]) == 2
     district = body["districts"][0]["district_code"]
