@@ -50,8 +50,11 @@ router.beforeEach(async (to) => {
   return true
 })
 
-router.afterEach((to) => {
+/** "<page> - <platform>" in the current language (also called when the language changes). */
+export function updateDocumentTitle(to: RouteLocationNormalized = router.currentRoute.value): void {
   const key = [...to.matched].reverse().find((r) => r.meta.title)?.meta.title
   const app = i18n.global.t('app.name')
   document.title = key ? `${i18n.global.t(key)} - ${app}` : app
-})
+}
+
+router.afterEach((to) => updateDocumentTitle(to))

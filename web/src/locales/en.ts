@@ -66,6 +66,7 @@ export default {
   home: {
     welcome: 'Hello, {name}',
     scope: 'Scope',
+    scopeLine: 'Scope: {scope}',
     wholeCity: 'Whole city',
     permissions: 'Granted features',
     quick: 'Shortcuts',

@@ -66,6 +66,7 @@ export default {
   home: {
     welcome: '您好，{name}',
     scope: '管辖范围',
+    scopeLine: '管辖范围：{scope}',
     wholeCity: '全市',
     permissions: '已授权功能',
     quick: '快捷入口',
