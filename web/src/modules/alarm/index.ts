@@ -28,6 +28,12 @@ export default defineModule({
       meta: { permission: 'alarm.read', title: 'alarm.plans' },
     },
     {
+      path: 'alarm/chains',
+      name: 'alarm-chains',
+      component: () => import('./ChainList.vue'),
+      meta: { permission: 'alarm.read', title: 'alarm.chains' },
+    },
+    {
       path: 'alarm/handoff',
       name: 'alarm-handoff',
       component: () => import('./HandoffAdmin.vue'),
@@ -53,6 +59,7 @@ export default defineModule({
   menu: [
     { key: 'alarm-board', title: 'alarm.board', path: '/alarm', icon: Warning, permission: 'alarm.read', order: 12 },
     { key: 'alarm-plans', title: 'alarm.plans', path: '/alarm/plans', icon: Document, permission: 'alarm.read', group: 'ops', order: 40 },
+    { key: 'alarm-chains', title: 'alarm.chains', path: '/alarm/chains', icon: Bell, permission: 'alarm.plan.admin', group: 'ops', order: 41 },
     {
       key: 'alarm-handoff',
       title: 'alarm.handoffAdmin',
