@@ -37,21 +37,21 @@ def _cpu_seconds(procs: list[psutil.Process]) -> float:
     return total
 
 
-def _tree_cpu(include_self: bool, exclude: int | None) -> float:
-    """CPU seconds of every child process (running, and exited ones already waited for) and maybe this one."""
+def _tree_cpu(exclude: int | None) -> tuple[float, float]:
+    """CPU seconds of the child processes (running, and exited ones already waited for), and of this one."""
     me = psutil.Process()
     t = os.times()
     kids = [p for p in me.children(recursive=True) if p.pid != exclude]
-    total = t.children_user + t.children_system + _cpu_seconds(kids)
-    return total + (t.user + t.system if include_self else 0.0)
+    return t.children_user + t.children_system + _cpu_seconds(kids), t.user + t.system
 
 
-async def _measure(seconds: float, include_self: bool, sim: SimCameras) -> float:
-    """CPU seconds used by the child processes but the simulator (and this one: the indexer)."""
+async def _measure(seconds: float, sim: SimCameras) -> tuple[float, float]:
+    """CPU seconds of the ffmpeg children (not the simulator) and of this process (the indexer)."""
     pid = sim.proc.pid if sim.proc else None
-    before = _tree_cpu(include_self, pid)
+    kids0, self0 = _tree_cpu(pid)
     await asyncio.sleep(seconds)
-    return _tree_cpu(include_self, pid) - before
+    kids1, self1 = _tree_cpu(pid)
+    return kids1 - kids0, self1 - self0
 
 
 async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> tuple[float, int]:
@@ -61,7 +61,7 @@ async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> tuple[fl
             *bare_copy_args(sim.url(i), work / f"bare{i}.ts"), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL))
     await asyncio.sleep(4)  # connect and settle
-    cpu = await _measure(seconds, include_self=False, sim=sim)
+    cpu, _ = await _measure(seconds, sim)
     died = sum(1 for p in procs if p.returncode is not None)
     for p in procs:
         with contextlib.suppress(ProcessLookupError):
@@ -73,7 +73,7 @@ async def _bare(sim: SimCameras, n: int, seconds: float, work: Path) -> tuple[fl
 
 
 async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segment_s: int
-                     ) -> tuple[float, dict[int, list[SegmentInfo]], list[GapInfo], int]:
+                     ) -> tuple[tuple[float, float], dict[int, list[SegmentInfo]], list[GapInfo], int]:
     segs: dict[int, list[SegmentInfo]] = {i: [] for i in range(1, n + 1)}
     gaps: list[GapInfo] = []
     recs: list[Recorder] = []
@@ -90,7 +90,7 @@ async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segmen
         recs.append(rec)
     await asyncio.sleep(4)
     started = datetime.now().astimezone()
-    cpu = await _measure(seconds, include_self=True, sim=sim)
+    cpu = await _measure(seconds, sim)
     restarts = sum(r.process.restarts for r in recs)
     await asyncio.gather(*(r.stop() for r in recs))
     window = {i: [s for s in v if s.end > started] for i, v in segs.items()}
@@ -117,12 +117,15 @@ async def bench_recording(cameras: int, seconds: float = 30, segment_s: int = 4,
             if hole > 1.5:
                 gap_s += hole
                 dropped += max(1, round(hole / segment_s))
-    per = 100 * rec_cpu / seconds / cameras
+    ffmpeg_cpu, indexer_cpu = rec_cpu
+    per = 100 * (ffmpeg_cpu + indexer_cpu) / seconds / cameras
     base = 100 * bare_cpu / seconds / cameras
     return {
         "bench": "recording", "cameras": cameras, "size": size, "bitrate_kbps": bitrate, "seconds": seconds,
         "segment_s": segment_s, "cpu_pct_per_camera": round(per, 3),
         "baseline_cpu_pct_per_camera": round(base, 3),
+        "ffmpeg_cpu_pct_per_camera": round(100 * ffmpeg_cpu / seconds / cameras, 3),
+        "indexer_cpu_pct_per_camera": round(100 * indexer_cpu / seconds / cameras, 3),
         "ratio": round(per / base, 3) if base else None, "segments": sum(len(v) for v in segs.values()),
         "dropped_segments": dropped, "gap_s": round(gap_s, 2), "restarts": restarts,
         "baseline_processes_died": bare_died,

@@ -54,7 +54,7 @@ class Recorder:
 
     def __init__(self, key: str, url: str, root: Path, *, on_segment: SegmentHook, on_gap: GapHook,
                  on_status: StatusHook = _noop_status, segment_s: int = 10, hls_dir: Path | None = None,
-                 last_end: datetime | None = None, gap_tolerance_s: float = 1.5, poll_s: float = 0.5,
+                 last_end: datetime | None = None, gap_tolerance_s: float = 1.5, poll_s: float = 1.0,
                  backoff: Backoff | None = None, rw_timeout_s: float = 5.0) -> None:
         self.key = key
         self.url = url
