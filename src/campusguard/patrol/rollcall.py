@@ -60,10 +60,13 @@ def start(session: Session, principal: Principal, data: RollCallIn) -> RollCall:
         check_school(session, principal, school.id)
     now = utcnow()
     deadline = now + timedelta(seconds=data.answer_within_s)
+    caller = principal.name
+    if principal.kind == "user":
+        caller = accounts.get_user(session, principal.id).display_name
     rc = RollCall(
         scope=data.model_dump(exclude_none=True),
         started_by=principal.id,
-        started_by_name=principal.name,
+        started_by_name=caller,
         started_at=now,
         deadline_at=deadline,
         schools=[s.id for s in schools],
@@ -104,7 +107,7 @@ def start(session: Session, principal: Principal, data: RollCallIn) -> RollCall:
                 rollcall_id=rc.id,
                 deadline_at=deadline.isoformat(),
                 guard_user_ids=guards,
-                started_by_name=principal.name,
+                started_by_name=caller,
             ),
         )
     jobs.schedule(

@@ -189,13 +189,14 @@ export async function openProtected(path: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }
 
-export function currentPosition(timeoutMs = 8000): Promise<{ lat: number; lon: number; accuracy: number } | null> {
+/** A fresh GPS fix (no cached position: a check-in must prove where the guard is now). */
+export function currentPosition(timeoutMs = 8000, maximumAgeMs = 0): Promise<{ lat: number; lon: number; accuracy: number } | null> {
   return new Promise((resolve) => {
     if (!('geolocation' in navigator)) return resolve(null)
     navigator.geolocation.getCurrentPosition(
       (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy: p.coords.accuracy }),
       () => resolve(null),
-      { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 30_000 },
+      { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: maximumAgeMs },
     )
   })
 }
