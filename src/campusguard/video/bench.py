@@ -165,9 +165,11 @@ def parse_wrk(out: str, seconds: float) -> dict[str, float]:
     return res
 
 
-def _wrk(url: str, viewers: int, seconds: float, threads: int = 2) -> dict[str, float]:
+def _wrk(url: str, viewers: int, seconds: float, threads: int = 2, pace_script: Path | None = None
+         ) -> dict[str, float]:
+    extra = ["-s", str(pace_script)] if pace_script else []
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{viewers}", f"-d{int(seconds)}s", "--timeout", "10s",
-                          "--latency", url], capture_output=True, text=True, check=True).stdout
+                          "--latency", *extra, url], capture_output=True, text=True, check=True).stdout
     if os.environ.get("CG_BENCH_DEBUG"):
         sys.stderr.write(out)
     return parse_wrk(out, seconds)
@@ -185,15 +187,16 @@ def _wait_http(url: str, timeout_s: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def _make_segment(root: Path, seconds: int = 2) -> Path:
-    """One 1080p H.264 MPEG-TS live segment (~0.5 MB, like a real 2 Mbit/s camera) and its playlist."""
-    live = root / "live" / "cam1"
+def _make_segment(root: Path, seconds: int = 2, size: str = "1920x1080", kbps: int = 2200,
+                  cam: str = "cam1") -> Path:
+    """One H.264 MPEG-TS live segment (1080p 2 s ≈ 0.5 MB, like a real camera) and its playlist."""
+    live = root / "live" / cam
     live.mkdir(parents=True, exist_ok=True)
     seg = live / "seg000001.ts"
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                    "testsrc2=s=1920x1080:r=25", "-t", str(seconds), "-c:v", "libx264", "-preset",
-                    "ultrafast", "-b:v", "2200k", "-maxrate", "2200k", "-bufsize", "4400k", "-f", "mpegts",
-                    str(seg)], check=True)
+                    f"testsrc2=s={size}:r=25", "-t", str(seconds), "-c:v", "libx264", "-preset",
+                    "ultrafast", "-b:v", f"{kbps}k", "-maxrate", f"{kbps}k", "-bufsize", f"{kbps * 2}k",
+                    "-f", "mpegts", str(seg)], check=True)
     (live / "index.m3u8").write_text(
         f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{seconds}\n#EXT-X-MEDIA-SEQUENCE:1\n"
         f"#EXTINF:{seconds}.0,\nseg000001.ts\n")
@@ -209,6 +212,10 @@ def bench_viewers(viewers: int = 1000, seconds: float = 10, app_workers: int = 1
     secret = "bench-" + os.urandom(8).hex()
     video_root = work / "video"
     seg = _make_segment(video_root)
+    phone = _make_segment(video_root, seconds=1, size="640x360", kbps=600, cam="cam2")
+    seg_bytes, phone_bytes = seg.stat().st_size, phone.stat().st_size
+    pace = work / "pace.lua"
+    pace.write_text("function delay()\n  return 1000\nend\n")  # each viewer: one 1 s segment per second
     prod_port, plain_port, app_port = free_port(), free_port(), free_port()
     server = render(secret=secret, video_root=video_root, app=f"127.0.0.1:{app_port}", listen=str(prod_port))
     plain = (f"server {{ listen {plain_port} reuseport backlog=4096; sendfile on; tcp_nopush on; "
@@ -243,6 +250,10 @@ def bench_viewers(viewers: int = 1000, seconds: float = 10, app_workers: int = 1
         prod = _wrk(prod_url, viewers, seconds)
         base = _wrk(plain_url, viewers, seconds)
         app_only = _wrk(app_url, viewers, seconds)
+        phone_path, _ = media_url(secret, "live/cam2", phone.name, 3600)
+        paced = _wrk(f"http://127.0.0.1:{prod_port}{phone_path}", viewers, seconds, pace_script=pace)
+        paced_base = _wrk(f"http://127.0.0.1:{plain_port}/plain/live/cam2/{phone.name}", viewers, seconds,
+                          pace_script=pace)
     finally:
         app.terminate()
         nginx.terminate()
@@ -250,10 +261,13 @@ def bench_viewers(viewers: int = 1000, seconds: float = 10, app_workers: int = 1
         nginx.wait(15)
         shutil.rmtree(work, ignore_errors=True)
     out: dict[str, Any] = {"bench": "viewers", "viewers": viewers, "seconds": seconds,
-                           "segment_bytes": seg.stat().st_size if seg.exists() else 1154000 // 2}
+                           "segment_bytes": seg_bytes}
     out.update({k: prod[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
     out.update({f"baseline_{k}": base[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
     out.update({f"app_{k}": app_only[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
+    out["paced_segment_bytes"] = phone_bytes
+    out.update({f"paced_{k}": paced[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
+    out.update({f"paced_baseline_{k}": paced_base[k] for k in ("p50_ms", "p99_ms", "errors", "mb_per_s", "rps")})
     out["throughput_ratio"] = round(prod["mb_per_s"] / base["mb_per_s"], 3) if base["mb_per_s"] else None
     out["refused"] = checks
     out["machine_load_1m"] = round(os.getloadavg()[0], 2)
