@@ -142,7 +142,8 @@ def test_hazard_report_assign_rectify_verify_on_phones(
         ctx.close()
 
 
-def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoServer, shots_dir: Path) -> None:
+def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoServer, shots_dir: Path,
+                                                tmp_path: Path) -> None:
     api = demo_server.api("guard")
     before = api.get("/hazards", params={"q": "离线上报测试", "limit": 5}).json()["total"]
     ctx = _phone(browser)
@@ -150,19 +151,22 @@ def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoS
     _login(page, demo_server, "guard", "/m/hazards/new")
     page.click("[data-test=hazard-category] >> text=周界防护")
     page.fill(_field("hazard-description", "textarea"), "离线上报测试：后门围栏松动")
+    page.set_input_files("[data-test=hazard-photo-input]", str(_jpeg(tmp_path / "fence.jpg", (90, 90, 200))))
+    page.wait_for_selector(".thumb img")
     page.wait_for_function("document.querySelector('[data-test=hazard-submit]').disabled === false")
     ctx.set_offline(True)
     page.click("[data-test=hazard-submit]")
-    page.wait_for_url(re.compile(r"/m/hazards$"))
-    page.wait_for_selector("text=离线上报待发送")
+    page.wait_for_selector("[data-test=hazard-pending]:has-text('离线上报待发送')")
     page.screenshot(path=str(shots_dir / "hazard-6-offline-queued.png"), full_page=True)
     assert api.get("/hazards", params={"q": "离线上报测试"}).json()["total"] == before
     ctx.set_offline(False)  # the 'online' event flushes the queue
-    page.wait_for_selector("text=离线上报待发送", state="detached")
-    page.reload()  # a second flush on start must not duplicate it
+    page.wait_for_selector("[data-test=hazard-pending]", state="detached")
+    page.goto(demo_server.base_url + "/m/hazards")  # a fresh start flushes again: must not duplicate
     page.wait_for_selector("[data-test=hazard-list]")
     after = api.get("/hazards", params={"q": "离线上报测试"}).json()
     assert after["total"] == before + 1
+    sent = api.get(f"/hazards/{after['items'][0]['id']}").json()
+    assert sent["source"] == "app" and len(sent["photos"]) == 1
     ctx.close()
 
 
