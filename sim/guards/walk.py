@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--misbehave", action="store_true", help="also send a forged and a far-away scan")
     args = parser.parse_args()
     guard = None
-    for _ in range(60):  # the demo server may still be starting
+    for _ in range(150):  # the demo server may still be starting (up to 5 minutes on a busy machine)
         try:
             guard = Guard(args.base_url, args.guard, args.officer, args.password)
             break

@@ -213,7 +213,10 @@ async def upload_photo(
     except service.RecordedRefusal as exc:
         return _recorded(request, exc)
     school = service._guard_school(session, principal)
-    return photos.store(session, data=data, user_id=principal.id, school_id=school)
+    photo = photos.store(session, data=data, user_id=principal.id, school_id=school)
+    audit.record(session, principal=principal, action="patrol.photo.upload", target_type="patrol_photo",
+                 target_id=photo.id, school_id=school, detail={"bytes": photo.size, "sha256": photo.sha256})
+    return photo
 
 
 @router.get("/patrol/photos/{photo_id}")
