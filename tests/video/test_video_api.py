@@ -155,7 +155,7 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
     with db.session() as s:
         incident_clip = s.scalars(select(Clip).where(Clip.incident_id == 4242)).one()
         assert incident_clip.status == "ready" and incident_clip.manifest["incident_id"] == 4242
-        assert incident_clip.manifest["recorded_s"] >= 1.8
+        assert incident_clip.manifest["recorded_s"] >= 0.9 and incident_clip.sha256
         assert len(s.scalars(select(Hold).where(Hold.incident_id == 4242)).all()) == 2  # window + clip
 
     # viewer history for admins; everything audited

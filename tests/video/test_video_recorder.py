@@ -46,9 +46,8 @@ async def test_record_gap_and_clip(sim, tmp_path: Path) -> None:  # type: ignore
     finally:
         await rec.stop()
         await asyncio.to_thread(sim.restore, 7)
-    gap = max(gaps, key=lambda g: g.seconds)
-    assert gap.seconds >= 1.0
-    assert "404" in gap.reason or "ended" in gap.reason or "timed out" in gap.reason.lower(), gaps
+    assert sum(g.seconds for g in gaps) >= 1.0
+    assert any("404" in g.reason or "ended" in g.reason or "timed out" in g.reason.lower() for g in gaps), gaps
     # segments are contiguous except at the gap, and every one is a playable fragmented MP4
     ordered = sorted(segments, key=lambda s: s.start)
     for a, b in zip(ordered, ordered[1:], strict=False):

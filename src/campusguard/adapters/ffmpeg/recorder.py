@@ -191,8 +191,10 @@ class Recorder:
             log.warning("listed segment missing", camera=self.key, path=str(path))
             return
         if self.last_end is not None:
-            if start < self.last_end:
-                start = min(self.last_end, end)
+            if end <= self.last_end:
+                pass  # a late report of older video (crash leftover): index it, the timeline is unchanged
+            elif start < self.last_end:
+                start = self.last_end
             elif (start - self.last_end).total_seconds() > self.gap_tolerance_s:
                 gap = GapInfo(self.last_end, start, self.down_reason or "recording interrupted")
                 self.gaps.append(gap)
@@ -201,7 +203,7 @@ class Recorder:
             self.status = "recording"
             self.down_reason = ""
             await self.on_status("recording", "")
-        self.last_end = end
+        self.last_end = end if self.last_end is None else max(self.last_end, end)
         self.segments += 1
         await self.on_segment(SegmentInfo(path=path, start=start, end=end, bytes=size))
 
