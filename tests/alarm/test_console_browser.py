@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from tests.web.conftest import WEB, DemoServer, browser, demo_server, shots_dir  # noqa: F401
+from tests.web.conftest import WEB, DemoServer, _free_port, browser, shots_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
 MARKER = "alarm-card"  # a data-test id only the alarm module's build contains
@@ -31,6 +36,56 @@ def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True, capture_output=True
     )
     return out
+
+
+@pytest.fixture(scope="module")
+def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """A small `campusguard demo` (one district) with a patient start-up deadline for a loaded machine."""
+    data_dir = tmp_path_factory.mktemp("cgdemo-alarm")
+    log_path = data_dir / "demo.log"
+    port = _free_port()
+    exe = Path(sys.executable).with_name("campusguard")
+    env = {**os.environ, "CG_WEB_DIR": str(web_dist), "PYTHONUNBUFFERED": "1"}
+    env.pop("CG_DATA_DIR", None)
+    args = [
+        "demo",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--districts",
+        "1",
+        "--schools",
+        "4",
+        "--no-simulators",
+    ]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen([str(exe), *args], stdout=log, stderr=subprocess.STDOUT, env=env, cwd=data_dir)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"demo server did not start:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.3)
+        logins: dict[str, tuple[str, str]] = {}
+        for m in re.finditer(r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M):
+            logins.setdefault(m.group(1), (m.group(2), m.group(3)))
+        yield DemoServer(base_url=base, logins=logins, log_path=log_path)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
