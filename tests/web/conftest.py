@@ -107,7 +107,7 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # seeding on a busy 2-core machine can be slow
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
