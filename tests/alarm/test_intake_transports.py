@@ -82,6 +82,7 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
         secure = s.get(Device, secure_id)
         assert secure is not None
         secure.secret = KEY.hex()
+    started = datetime.now(UTC)
     app = create_app(settings.model_copy(update={"mqtt_url": mqtt_url, "dc09_port": 0}))
     with TestClient(app):
         wait_until(lambda: app.state.mqtt_intake.connected.is_set())
@@ -95,7 +96,8 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
             (topic, {"type": "panic", "ts": now, "seq": "x"}),
             (topic, b"\x00{]"),
         ]))
-        fires = wait_until(lambda: _rows(db, select(Incident.id).where(Incident.source == "mqtt")))
+        fires = wait_until(lambda: _rows(db, select(Incident.id).where(Incident.source == "mqtt",
+                                                                       Incident.raised_at >= started)))
         assert len(fires) == 1
         reasons = wait_until(lambda: {r.detail["reason"] for (r,) in _rows(
             db, select(AuditLog).where(AuditLog.action == "security.device_refused"))} >= {
@@ -108,7 +110,7 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
         assert reply.token == "ACK"
         # the ACK was sent after the commit: the incident is already there
         ((kind, device_id),) = _rows(db, select(Incident.type, Incident.device_id)
-                                     .where(Incident.source == "dc09"))
+                                     .where(Incident.source == "dc09", Incident.raised_at >= started))
         assert (kind, device_id) == ("duress", panel_id)
         stranger = Dc09Panel("127.0.0.1", port, "ABCDEF0")
         assert asyncio.run(_send(stranger, lambda p: p.alarm_sia("PA"))).token == "DUH"
@@ -116,7 +118,8 @@ def test_mqtt_and_dc09_alarms_reach_incidents(settings: Settings, seeded: dict[s
         assert asyncio.run(_send(encrypted, lambda p: p.alarm_sia("BA", "07"))).token == "*ACK"
         plain = Dc09Panel("127.0.0.1", port, secure_account)  # a forged unencrypted frame is refused
         assert asyncio.run(_send(plain, lambda p: p.alarm_sia("PA"))).token == "DUH"
-        assert _rows(db, select(Incident.type).where(Incident.device_id == secure_id)) == [("intrusion",)]
+        assert _rows(db, select(Incident.type).where(Incident.device_id == secure_id,
+                                                     Incident.raised_at >= started)) == [("intrusion",)]
 
 
 async def _send(panel: Dc09Panel, action: Callable[[Dc09Panel], Any]) -> Any:
@@ -134,12 +137,13 @@ def test_silent_device_goes_offline_and_heartbeat_restores_it(
         s.execute(update(Device).values(last_seen=datetime.now(UTC) + timedelta(hours=1), online=True))
         s.execute(update(Device).where(Device.id == sensor_id).values(
             heartbeat_s=1, last_seen=datetime.now(UTC) - timedelta(minutes=1)))
+    started = datetime.now(UTC)
     app = create_app(settings.model_copy(update={"mqtt_url": mqtt_url}))
     runner = app.state.runner  # other domains' periodic reports would only slow this test's sweep down
     runner.periodic = {name: p for name, p in runner.periodic.items() if name.startswith("alarm.")}
     with TestClient(app):
         offline = wait_until(lambda: _rows(db, select(Incident.id, Incident.status).where(
-            Incident.device_id == sensor_id, Incident.type == "device_offline")))
+            Incident.device_id == sensor_id, Incident.type == "device_offline", Incident.raised_at >= started)))
         assert offline[0][1] == "raised"
         assert _rows(db, select(Device.online).where(Device.id == sensor_id)) == [(False,)]
         wait_until(lambda: app.state.mqtt_intake.connected.is_set())
