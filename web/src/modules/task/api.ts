@@ -58,6 +58,7 @@ export const taskApi = {
   checkin: (id: number, body: { lat: number; lon: number; accuracy_m?: number | null }) =>
     api.post<TaskDetail>(`/tasks/${id}/checkin`, body),
   complete: (id: number, body: Record<string, unknown>) => api.post<TaskDetail>(`/tasks/${id}/complete`, body),
+  createRule: (body: Record<string, unknown>) => api.post<{ id: number }>('/tasks/rules', body),
   officers: () => api.get<Page<Officer>>('/users', { role: 'liaison_officer', limit: 500 }),
 }
 
