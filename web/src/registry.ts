@@ -1,11 +1,14 @@
 /** Builds routes, menus and phone tiles out of the module registry. */
 import type { RouteRecordRaw } from 'vue-router'
 import { modules } from './modules'
-import type { MenuItem, MobileTile, PermissionNeed } from './modules/types'
+import type { Component } from 'vue'
+import type { MenuGroup, MenuItem, MobileTile, PermissionNeed } from './modules/types'
 import { addMessages } from './i18n'
 
 /** A top-level menu entry: a plain item or a group of items. */
-export type MenuNode = { kind: 'item'; item: MenuItem } | { kind: 'group'; key: string; title: string; order: number; items: MenuItem[] }
+export type MenuNode =
+  | { kind: 'item'; item: MenuItem }
+  | { kind: 'group'; key: string; title: string; order: number; icon?: Component; items: MenuItem[] }
 
 let installed = false
 
@@ -30,6 +33,8 @@ export function buildMenu(can: (need: PermissionNeed | undefined) => boolean): M
     .flatMap((m) => m.menu)
     .filter((item) => can(item.permission))
     .sort((a, b) => (a.order ?? 50) - (b.order ?? 50))
+  const declared = new Map<string, MenuGroup>()
+  for (const m of modules) for (const g of m.menuGroups ?? []) if (!declared.has(g.key)) declared.set(g.key, g)
   const nodes: MenuNode[] = []
   const groups = new Map<string, Extract<MenuNode, { kind: 'group' }>>()
   for (const item of items) {
@@ -39,13 +44,22 @@ export function buildMenu(can: (need: PermissionNeed | undefined) => boolean): M
     }
     let group = groups.get(item.group)
     if (!group) {
-      group = { kind: 'group', key: item.group, title: `menu.groups.${item.group}`, order: item.order ?? 50, items: [] }
+      const look = declared.get(item.group)
+      group = {
+        kind: 'group',
+        key: item.group,
+        title: `menu.groups.${item.group}`,
+        order: look?.order ?? item.order ?? 50,
+        icon: look?.icon,
+        items: [],
+      }
       groups.set(item.group, group)
       nodes.push(group)
     }
     group.items.push(item)
   }
-  return nodes
+  const orderOf = (n: MenuNode) => (n.kind === 'item' ? (n.item.order ?? 50) : n.order)
+  return nodes.sort((a, b) => orderOf(a) - orderOf(b))
 }
 
 export function buildTiles(can: (need: PermissionNeed | undefined) => boolean): MobileTile[] {

@@ -18,6 +18,14 @@ export interface MenuItem {
   order?: number
 }
 
+/** Optional look of a sub-menu that items join with `group` (label: i18n `menu.groups.<key>`). */
+export interface MenuGroup {
+  key: string
+  icon?: Component
+  /** Position among top-level entries (default: the first item's order). */
+  order?: number
+}
+
 /** A square on the phone home screen (/m). */
 export interface MobileTile {
   key: string
@@ -37,6 +45,8 @@ export interface CampusModule {
   /** Children of the console layout ("/"); give each a `meta.permission` and `meta.title` (i18n key). */
   routes: RouteRecordRaw[]
   menu: MenuItem[]
+  /** Icons/positions for the sub-menus this module's items (or others') join. */
+  menuGroups?: MenuGroup[]
   messages: { 'zh-CN': LocaleMessages; en: LocaleMessages }
   /** Children of the mobile layout ("/m"). */
   mobileRoutes?: RouteRecordRaw[]
