@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -212,6 +213,11 @@ def demo(port: int = 8000, host: str = "127.0.0.1",
     from campusguard.core.migrate import upgrade
     from campusguard.org.seed import seed_city
 
+    # The embedded demo needs no server; it uses the machine's Mosquitto when one answers.
+    if "CG_MQTT_URL" not in os.environ and _port_open(1883):
+        os.environ["CG_MQTT_URL"] = "mqtt://127.0.0.1:1883"
+    if "CG_DC09_PORT" not in os.environ and not _port_open(port + 1000):
+        os.environ["CG_DC09_PORT"] = str(port + 1000)
     settings = _settings(demo=True, data_dir=data_dir or Path(os.environ.get("CG_DATA_DIR", "var")),
                          public_base_url=f"http://{host}:{port}")
     crypto.configure(settings.secret())
@@ -228,7 +234,8 @@ def demo(port: int = 8000, host: str = "127.0.0.1",
     procs: list[subprocess.Popen[bytes]] = []
     if simulators:
         procs = _start_simulators(settings, f"http://{host}:{port}")
-    typer.echo(f"\nCampusGuard demo on http://{host}:{port}  (data in {settings.data_dir})")
+    typer.echo(f"\nCampusGuard demo on http://{host}:{port}  (data in {settings.data_dir}; "
+               f"MQTT {settings.mqtt_url or 'off'}, DC-09 port {settings.dc09_port or 'off'})")
     try:
         uvicorn.run("campusguard.cli:_factory", factory=True, host=host, port=port, log_level="warning")
     finally:
@@ -241,10 +248,22 @@ def demo(port: int = 8000, host: str = "127.0.0.1",
                 proc.kill()
 
 
+def _port_open(port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def _start_simulators(settings: Settings, base_url: str) -> list[subprocess.Popen[bytes]]:
     """Each domain's demo module may name simulator commands to run beside the demo server."""
     procs: list[subprocess.Popen[bytes]] = []
     repo = Path(__file__).resolve().parents[2]
+    if str(repo) not in sys.path:
+        sys.path.insert(0, str(repo))  # the simulators live in sim/ beside the package
     for domain in DOMAINS:
         mod = _optional(f"campusguard.{domain}.demo")
         if mod is None or not hasattr(mod, "simulators"):
