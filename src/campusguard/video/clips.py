@@ -103,6 +103,8 @@ def _clip_job(session: Session, payload: dict[str, Any]) -> None:
     clip = session.get(Clip, int(payload["clip_id"]))
     if clip is None or clip.status == "ready":
         return
-    finish_clip(session, clip)
-    if clip.status != "ready":
-        raise RuntimeError(f"clip {clip.id}: {clip.error}")
+    cam = session.get(Camera, clip.camera_id)
+    if cam is not None and cam.recording and (cam.last_segment_end is None or cam.last_segment_end < clip.end):
+        if utcnow() - clip.end < timedelta(minutes=10):
+            raise RuntimeError(f"clip {clip.id}: recording of the range not indexed yet; retrying")
+    finish_clip(session, clip)  # ready, or failed with the reason stored (no recording of the range)
