@@ -80,3 +80,29 @@ def test_policy_is_validated() -> None:
     with pytest.raises(ValidationError):
         RetentionIn(school_code="x", days=29)
     assert RetentionIn(school_code="x").days == 30
+
+
+def test_clip_of_unrecorded_range_fails_with_reason(db: Database, tmp_path: Path, make_cameras) -> None:  # type: ignore[no-untyped-def]
+    from campusguard.config import Settings
+    from campusguard.core.auth import SYSTEM
+    from campusguard.core.models import Job
+    from campusguard.video import clips
+    from campusguard.video.models import Clip
+
+    cam_id = make_cameras(db, 1)[0]
+    settings = Settings(data_dir=tmp_path, secret_key="k" * 40, database_url=db.url)
+    start = utcnow() - timedelta(hours=2)
+    with db.session() as s:
+        s.get(Camera, cam_id).recording = False
+        clip = clips.create_clip(s, SYSTEM, s.get(Camera, cam_id), start=start, end=start + timedelta(seconds=30),
+                                 reason="test", settings=settings)
+        clip_id = clip.id
+        job = s.scalars(select(Job).where(Job.kind == "video.clip")).one()
+        assert job.payload == {"clip_id": clip_id}
+        held = s.scalars(select(Hold).where(Hold.clip_id == clip_id)).one()
+        assert held.start == start
+    with db.session() as s:
+        clips._clip_job(s, {"clip_id": clip_id})
+    with db.session() as s:
+        row = s.get(Clip, clip_id)
+        assert row.status == "failed" and "no recording" in (row.error or "")
