@@ -50,7 +50,7 @@ MATRIX: dict[Role, frozenset[str]] = {
         "alarm.handle", "alarm.plan.admin", "alarm.drill",
         "video.live", "video.playback", "video.clip", "video.admin", "video.viewers",
         "face.watchlist.admin", "face.search", "face.hits", "face.pass.read",
-        "hazard.assign", "hazard.verify", "task.manage", "task.do", "patrol.manage", "rollcall.start",
+        "hazard.assign", "hazard.verify", "hazard.admin", "task.manage", "task.do", "patrol.manage", "rollcall.start",
         "bulletin.publish", "report.handle", "broadcast.send", "rollout.signoff"}),
     Role.liaison_officer: frozenset(_READS - {"assessment.read"} | {
         "alarm.handle", "video.live", "video.playback", "face.hits", "face.pass.read",
