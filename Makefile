@@ -41,13 +41,14 @@ $(STAMP): pyproject.toml
 
 web: $(WEB_STAMP)
 
-$(WEB_STAMP): web/package.json web/package-lock.json $(shell find web/src web/public web/index.html -type f 2>/dev/null)
+$(WEB_STAMP): web/package.json web/package-lock.json web/vite.config.ts $(wildcard web/tsconfig*.json) $(shell find web/src web/public web/index.html -type f 2>/dev/null)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	touch $(WEB_STAMP)
 
 lint: venv
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy src
+	cd web && npm run typecheck
 
 bench: venv
 	$(VENV)/bin/python bench/run_all.py
