@@ -12,7 +12,7 @@ DEMO_DIR ?= var/demo
 PORT ?= 8000
 APT_PACKAGES := ffmpeg chromium nginx-light espeak-ng fonts-noto-cjk netcat-openbsd poppler-utils \
 	gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools
+	gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-libav gstreamer1.0-tools wrk
 
 .PHONY: demo test system venv web lint bench clean
 

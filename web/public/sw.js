@@ -68,3 +68,39 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(caches.match(request).then((cached) => cached || fetch(request).then((r) => putInCache(request, r))))
   }
 })
+
+// Web Push from the alarm module: show the notification and open the incident on click.
+self.addEventListener('push', (event) => {
+  let data = {}
+  try {
+    data = event.data ? event.data.json() : {}
+  } catch {
+    data = { title: '校园安保告警', body: event.data ? event.data.text() : '' }
+  }
+  const title = data.title || '校园安保告警'
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: data.body || '',
+      tag: data.tag || data.url || 'campusguard-alarm',
+      renotify: true,
+      requireInteraction: true,
+      data: { url: data.url || '/m/alarm' },
+    }),
+  )
+})
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const url = (event.notification.data && event.notification.data.url) || '/m/alarm'
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((windows) => {
+      for (const w of windows) {
+        if ('focus' in w) {
+          w.navigate(url)
+          return w.focus()
+        }
+      }
+      return self.clients.openWindow(url)
+    }),
+  )
+})

@@ -18,7 +18,7 @@ CATEGORY = {
     "tamper": ("Security", "设备防拆报警", "Assess"),
     "test": ("Other", "测试报警", "None"),
     "device_offline": ("Infra", "报警设备离线", "Assess"),
-    "face_hit": ("Security", "重点人员预警", "Monitor"),
+    "watchlist_hit": ("Security", "重点人员预警", "Monitor"),
 }
 SEVERITY = {"critical": "Extreme", "high": "Severe", "medium": "Moderate", "low": "Minor"}
 

@@ -23,7 +23,7 @@ from campusguard.core.db import Base, TimestampMixin, UTCDateTime, utcnow
 from campusguard.core.models import BigId
 
 ALARM_TYPES = ("panic", "duress", "intrusion", "fire", "medical", "tamper")
-INCIDENT_TYPES = (*ALARM_TYPES, "test", "device_offline", "face_hit")
+INCIDENT_TYPES = (*ALARM_TYPES, "test", "device_offline", "watchlist_hit")
 STATUSES = ("raised", "acknowledged", "dispatched", "on_scene", "resolved")
 OUTCOMES = ("real", "false_alarm", "drill", "test")
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -34,7 +34,7 @@ PRIORITY_OF = {
     "intrusion": "high",
     "medical": "high",
     "tamper": "medium",
-    "face_hit": "high",
+    "watchlist_hit": "high",
     "test": "low",
     "device_offline": "low",
 }

@@ -44,7 +44,7 @@ TYPE_TITLES = {
     "tamper": "防拆报警",
     "test": "报警测试",
     "device_offline": "设备离线",
-    "face_hit": "重点人员预警",
+    "watchlist_hit": "重点人员预警",
 }
 MAX_CAMERAS = 8
 

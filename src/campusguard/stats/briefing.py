@@ -22,7 +22,7 @@ from campusguard.stats.scope import district_names
 log = structlog.get_logger(__name__)
 
 ALARM_TYPE_ZH = {"panic": "一键报警", "duress": "胁迫报警", "intrusion": "周界入侵", "fire": "火警",
-                 "medical": "医疗求助", "tamper": "防拆报警", "face_hit": "人脸预警",
+                 "medical": "医疗求助", "tamper": "防拆报警", "watchlist_hit": "人脸预警",
                  "device_offline": "设备离线", "unknown": "其他"}
 OUTCOME_ZH = {"real": "真实警情", "false_alarm": "误报", "drill": "演练", "test": "测试", "unknown": "未标注"}
 

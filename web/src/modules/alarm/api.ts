@@ -2,7 +2,7 @@
 import { ApiError, api, buildUrl, freshAccessToken, type Problem } from '@/api'
 import type { Page } from '@/types'
 
-export const ALARM_TYPES = ['panic', 'duress', 'intrusion', 'fire', 'medical', 'tamper', 'test', 'device_offline', 'face_hit'] as const
+export const ALARM_TYPES = ['panic', 'duress', 'intrusion', 'fire', 'medical', 'tamper', 'test', 'device_offline', 'watchlist_hit'] as const
 export const STATUSES = ['raised', 'acknowledged', 'dispatched', 'on_scene', 'resolved'] as const
 export const OUTCOMES = ['real', 'false_alarm', 'drill', 'test'] as const
 export type Status = (typeof STATUSES)[number]

@@ -11,7 +11,7 @@ export const zh = {
     period: { thisMonth: '本月', lastMonth: '上月', d7: '近7天', d30: '近30天', quarter: '本季度', year: '本年' },
     groups: { network: '联网在线', alarm: '快速反应', drill: '应急演练', hazard: '隐患排查', patrol: '勤务登记', face: '预警防范', bulletin: '法制宣传', video: '视频研判' },
     status: { green: '正常', amber: '关注', red: '告警', no_data: '无数据', undefined: '' },
-    alarmTypes: { panic: '一键报警', duress: '胁迫报警', intrusion: '周界入侵', fire: '火警', medical: '医疗求助', tamper: '防拆报警', face_hit: '人脸预警', device_offline: '设备离线', unknown: '其他' },
+    alarmTypes: { panic: '一键报警', duress: '胁迫报警', intrusion: '周界入侵', fire: '火警', medical: '医疗求助', tamper: '防拆报警', watchlist_hit: '人脸预警', device_offline: '设备离线', unknown: '其他' },
     outcomes: { real: '真实警情', false_alarm: '误报', drill: '演练', test: '测试', unknown: '未标注' },
   },
 }
@@ -29,7 +29,7 @@ export const en = {
     period: { thisMonth: 'This month', lastMonth: 'Last month', d7: 'Last 7 days', d30: 'Last 30 days', quarter: 'This quarter', year: 'This year' },
     groups: { network: 'Networking', alarm: 'Rapid response', drill: 'Drills', hazard: 'Hazards', patrol: 'Duty', face: 'Early warning', bulletin: 'Publicity', video: 'Video' },
     status: { green: 'OK', amber: 'Watch', red: 'Alert', no_data: 'No data', undefined: '' },
-    alarmTypes: { panic: 'Panic button', duress: 'Duress', intrusion: 'Intrusion', fire: 'Fire', medical: 'Medical', tamper: 'Tamper', face_hit: 'Face hit', device_offline: 'Device offline', unknown: 'Other' },
+    alarmTypes: { panic: 'Panic button', duress: 'Duress', intrusion: 'Intrusion', fire: 'Fire', medical: 'Medical', tamper: 'Tamper', watchlist_hit: 'Face hit', device_offline: 'Device offline', unknown: 'Other' },
     outcomes: { real: 'Real', false_alarm: 'False alarm', drill: 'Drill', test: 'Test', unknown: 'Unset' },
   },
 }
