@@ -161,7 +161,8 @@ def _seed_school(session: Session, rng: random.Random, school: School) -> None:
     for dcode, name, type_, dev_area, proto, settings in devices:
         online = rng.random() < 0.9
         session.add(Device(code=dcode, name=name, type=type_, school_id=school.id,
-                           area_id=dev_area.id if dev_area else None, vendor=rng.choice(["海康威视", "大华", "宇视", "华为"]),
+                           area_id=dev_area.id if dev_area else None,
+                           vendor=rng.choice(["海康威视", "大华", "宇视", "华为"]),
                            model="DS-" + str(rng.randint(1000, 9999)), protocol=proto, settings=settings,
                            heartbeat_s=30 if type_ in ("alarm_button", "sensor") else 60, online=online))
 
