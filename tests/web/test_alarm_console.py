@@ -1,5 +1,5 @@
 """The alarm console in Debian chromium against `campusguard demo`: live pop-up, desktop handling, phone ack."""
-# ruff: noqa: F811  (fixtures imported from tests/web/conftest.py are re-used by name)
+# The browser and shots_dir fixtures come from tests/web/conftest.py (one Playwright session for all).
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.web.conftest import WEB, DemoServer, _free_port, browser, shots_dir  # noqa: F401
+from tests.web.conftest import WEB, DemoServer, _free_port
 
 pytestmark = pytest.mark.browser
 MARKER = "alarm-card"  # a data-test id only the alarm module's build contains
