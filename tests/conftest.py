@@ -94,17 +94,115 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _pg_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+class SeededTemplates:
+    """The demo city seeded once per backend and per emptied-table set, then copied for each test.
+
+    Seeding (argon2 hashes, rollups) takes seconds; a file copy (SQLite) or `CREATE DATABASE … TEMPLATE`
+    (PostgreSQL) takes tens of milliseconds. Suites that count from an empty state of their own tables
+    name those tables; they are emptied in the template after seeding.
+    """
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self._factory = factory
+        self._sqlite: dict[tuple[str, ...], Path] = {}
+        self._postgres: dict[tuple[str, ...], str] = {}
+        self.logins: list[str] = []
+
+    def _seed(self, url: str, empty: tuple[type, ...]) -> None:
+        from sqlalchemy import delete
+
+        from campusguard.org.seed import seed_city
+
+        database = Database(url)
+        try:
+            with database.session() as s:
+                rows = seed_city(s, districts=2, schools_per_district=4)
+            with database.session() as s:
+                for model in empty:
+                    s.execute(delete(model))
+        finally:
+            database.dispose()
+        names = [row["username"] for row in rows]
+        assert names and (not self.logins or self.logins == names)
+        self.logins = names
+
+    def sqlite(self, empty: tuple[type, ...], migrated: Path) -> Path:
+        key = tuple(m.__tablename__ for m in empty)  # type: ignore[attr-defined]
+        if key not in self._sqlite:
+            path = self._factory.mktemp("seeded") / "seeded.db"
+            shutil.copy(migrated, path)
+            self._seed(f"sqlite:///{path}", empty)
+            self._sqlite[key] = path
+        return self._sqlite[key]
+
+    def postgres(self, empty: tuple[type, ...]) -> str:
+        key = tuple(m.__tablename__ for m in empty)  # type: ignore[attr-defined]
+        if key not in self._postgres:
+            name = f"cg_seeded_tpl_{uuid.uuid4().hex[:8]}"
+            _admin_execute(f'CREATE DATABASE "{name}"')
+            upgrade(_pg_url(name))
+            self._seed(_pg_url(name), empty)
+            self._postgres[key] = name
+        return self._postgres[key]
+
+    def drop_all(self) -> None:
+        for name in self._postgres.values():
+            _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_execute(sql: str) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededTemplates]:
+    templates = SeededTemplates(tmp_path_factory)
+    yield templates
+    templates.drop_all()
+
+
+@pytest.fixture
+def seed_world(request: pytest.FixtureRequest) -> tuple[type, ...] | None:
+    """Which seeded city the test database holds: None for an empty one (unless the test asks for `seeded`).
+
+    A suite that always wants the demo city overrides this fixture and returns the models it wants emptied.
+    """
+    return () if "seeded" in request.fixturenames else None
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty database of each backend."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, seed_world: tuple[type, ...] | None) -> Iterator[str]:
+    """A migrated database of each backend: empty, or holding the seeded demo city when the test needs it."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
+        if seed_world is not None:
+            templates: SeededTemplates = request.getfixturevalue("seeded_templates")
+            template = templates.sqlite(seed_world, template)
         target = tmp_path / "campusguard.db"
         shutil.copy(template, target)
-        return f"sqlite:///{target}"
-    url: str = request.getfixturevalue("pg_database")
-    _reset_postgres(url)
-    return url
+        yield f"sqlite:///{target}"
+        return
+    if seed_world is None:
+        url: str = request.getfixturevalue("pg_database")
+        _reset_postgres(url)
+        yield url
+        return
+    need_service("PostgreSQL", "127.0.0.1", 5432)
+    templates = request.getfixturevalue("seeded_templates")
+    source = templates.postgres(seed_world)
+    name = f"cg_seeded_{uuid.uuid4().hex[:10]}"
+    _admin_execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" STRATEGY WAL_LOG')
+    yield _pg_url(name)
+    _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -128,14 +226,12 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def seeded(db: Database) -> dict[str, str]:
-    """The demo city (2 districts x 4 schools) in the test database; returns username → password."""
-    from campusguard.org.seed import DEMO_PASSWORD, seed_city
+def seeded(db: Database, seeded_templates: SeededTemplates) -> dict[str, str]:
+    """The demo city (2 districts x 4 schools), already in the test database; returns username → password."""
+    from campusguard.org.seed import DEMO_PASSWORD
 
-    with db.session() as s:
-        logins = seed_city(s, districts=2, schools_per_district=4)
-    assert logins
-    return {row["username"]: DEMO_PASSWORD for row in logins}
+    assert seeded_templates.logins
+    return {name: DEMO_PASSWORD for name in seeded_templates.logins}
 
 
 @pytest.fixture

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.patrol.cg_duty_world import (  # noqa: F401  (fixtures: a seeded city per test, fast)
-    app,
-    db_url,
-    login,
-    seeded,
-    seeded_pg_template,
-    seeded_sqlite_template,
-)
+from tests.seeded_world import app, duty_and_publicity_tables, login  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEAKER_TOKEN = "spk-secret"
+
+
+@pytest.fixture
+def seed_world() -> tuple[type, ...]:
+    """This suite runs on the seeded demo city with its duty/publicity tables emptied."""
+    return duty_and_publicity_tables()
 
 
 def free_port() -> int:

@@ -1,15 +1,9 @@
-"""Seeded-city fixtures shared by the daily-operations suites (see tests/hazard/cg_daily_world.py)."""
+"""The daily-operations suites run on the seeded demo city with their own tables emptied."""
 
-import sys
-from pathlib import Path
+import pytest
+from tests.seeded_world import app, daily_operations_tables, login  # noqa: F401
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hazard"))
 
-from cg_daily_world import (  # noqa: E402,F401
-    app,
-    db_url,
-    login,
-    seeded,
-    seeded_pg_template,
-    seeded_sqlite_template,
-)
+@pytest.fixture
+def seed_world() -> tuple[type, ...]:
+    return daily_operations_tables()

@@ -12,20 +12,19 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import select
-from tests.patrol.cg_duty_world import (  # noqa: F401  (fixtures: a seeded city per test, fast)
-    app,
-    db_url,
-    login,
-    seeded,
-    seeded_pg_template,
-    seeded_sqlite_template,
-)
+from tests.seeded_world import app, duty_and_publicity_tables, login  # noqa: F401
 
 from campusguard.accounts.models import User
 from campusguard.core.db import Database, utcnow
 from campusguard.org.models import Area, School
 
 KG = "440303001"
+
+
+@pytest.fixture
+def seed_world() -> tuple[type, ...]:
+    """This suite runs on the seeded demo city with its duty/publicity tables emptied."""
+    return duty_and_publicity_tables()
 
 
 def jpeg(color: tuple[int, int, int] = (40, 120, 200), size: tuple[int, int] = (64, 48)) -> bytes:

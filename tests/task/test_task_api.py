@@ -6,9 +6,9 @@ import io
 from datetime import timedelta
 
 import pytest
-from cg_daily_world import user_id
 from PIL import Image
 from sqlalchemy import select, update
+from tests.seeded_world import user_id
 
 from campusguard.core.db import utcnow
 from campusguard.core.jobs import JobRunner
