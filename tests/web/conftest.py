@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ WEB = ROOT / "web"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 IN_CI = bool(os.environ.get("CI"))
+STARTUP_S = 300  # seeding the demo city on a busy 2-core machine can be slow
 
 
 def _unavailable(reason: str) -> None:
@@ -73,18 +75,29 @@ def npm() -> str:
 
 
 @pytest.fixture(scope="session")
-def web_dist() -> Path:
-    """The built console; built here when missing (make test builds it first)."""
-    index = WEB / "dist" / "index.html"
-    if not index.exists():
-        path = shutil.which("npm")
-        if path is None:
-            _unavailable("web/dist is not built and npm is not installed")
-            raise AssertionError("unreachable")
-        if not (WEB / "node_modules").exists():
-            subprocess.run([path, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
-        subprocess.run([path, "run", "build"], cwd=WEB, check=True)
-    return index.parent
+def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The built console: web/dist when it is newer than every source (make test builds it), else a private build.
+
+    A private build (not web/dist) keeps a stale or concurrent build elsewhere from changing the files under a
+    running browser test.
+    """
+    dist = WEB / "dist"
+    index = dist / "index.html"
+    sources = [p for p in (WEB / "src").rglob("*") if p.is_file()] + [WEB / "index.html"]
+    newest = max((p.stat().st_mtime for p in sources if p.exists()), default=0.0)
+    if index.exists() and index.stat().st_mtime >= newest:
+        return dist
+    npm = shutil.which("npm")
+    npx = shutil.which("npx")
+    if npm is None or npx is None:
+        _unavailable("web/dist is missing or older than web/src, and node is not installed to build it")
+        raise AssertionError("unreachable")
+    if not (WEB / "node_modules").exists():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)
+    out = tmp_path_factory.mktemp("web-dist")
+    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
+                   capture_output=True)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +120,7 @@ def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300  # seeding on a busy 2-core machine can be slow
+        deadline = time.monotonic() + STARTUP_S
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
@@ -154,3 +167,19 @@ def shots_dir(tmp_path: Path) -> Path:
     target = Path(os.environ["CG_WEB_SHOTS"]) if os.environ.get("CG_WEB_SHOTS") else tmp_path
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+def field(name: str, tag: str) -> str:
+    """Element Plus puts extra attributes on the native control (or, in older builds, its wrapper)."""
+    return f"{tag}[data-test={name}], [data-test={name}] {tag}"
+
+
+def sign_in(page: Any, server: DemoServer, role: str, path: str = "/") -> None:
+    """Open `path`, get sent to the login page, sign in as the demo user of `role`, and land back on `path`."""
+    username, password = server.logins[role]
+    page.goto(server.base_url + path)
+    page.wait_for_url(re.compile(r"/login"))
+    page.fill(field("login-username", "input"), username)
+    page.fill(field("login-password", "input"), password)
+    page.click("[data-test=login-submit]")
+    page.wait_for_url(re.compile("^" + re.escape(server.base_url + path.split("?")[0]) + r"(\?.*)?$"))

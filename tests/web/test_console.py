@@ -10,23 +10,12 @@ from typing import Any
 import pyotp
 import pytest
 
-from .conftest import DemoServer
+from .conftest import DemoServer, sign_in
 
 pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def _login(page: Any, server: DemoServer, role: str, path: str = "/") -> None:
-    """Open `path`, get sent to the login page, sign in, and land back on `path`."""
-    username, password = server.logins[role]
-    page.goto(server.base_url + path)
-    page.wait_for_url(re.compile(r"/login"))
-    page.fill("[data-test=login-username]", username)
-    page.fill("[data-test=login-password]", password)
-    page.click("[data-test=login-submit]")
-    page.wait_for_url(server.base_url + path)
 
 
 def _context(browser: Any, viewport: dict[str, int], locale: str | None = None) -> Any:
@@ -48,7 +37,7 @@ def test_city_admin_opens_school_from_tree(browser: Any, demo_server: DemoServer
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, demo_server, "city_admin")
+    sign_in(page, demo_server, "city_admin")
 
     header = page.locator("[data-test=platform-name]")
     assert header.inner_text() == "智慧校园安保运营管控平台"
@@ -95,7 +84,7 @@ def test_city_admin_opens_school_from_tree(browser: Any, demo_server: DemoServer
 def test_phone_reaches_mobile_home(browser: Any, demo_server: DemoServer, shots_dir: Path) -> None:
     ctx = _context(browser, PHONE)
     page = ctx.new_page()
-    _login(page, demo_server, "city_admin", "/m")
+    sign_in(page, demo_server, "city_admin", "/m")
     home = page.locator("[data-test=mobile-home]")
     home.wait_for()
     assert "市局管理员" in home.inner_text()
@@ -124,7 +113,7 @@ def test_live_event_feed_receives_pushed_event(browser: Any, demo_server: DemoSe
     school = api.get("/schools", params={"limit": 1}).json()["items"][0]
     ctx = _context(browser, DESKTOP)
     page = ctx.new_page()
-    _login(page, demo_server, "city_admin", "/events")
+    sign_in(page, demo_server, "city_admin", "/events")
     page.locator("[data-test=ws-status][data-status=open]").first.wait_for()
 
     code = f"WEBTEST-{uuid.uuid4().hex[:8]}"
@@ -142,7 +131,7 @@ def test_live_event_feed_receives_pushed_event(browser: Any, demo_server: DemoSe
 def test_role_aware_menu_and_forbidden_page(browser: Any, demo_server: DemoServer) -> None:
     ctx = _context(browser, DESKTOP)
     page = ctx.new_page()
-    _login(page, demo_server, "guard")
+    sign_in(page, demo_server, "guard")
     assert page.locator("[data-test=user-role]").inner_text() == "保安员"
     assert page.locator("[data-test=menu-org]").is_visible()
     for key in ("devices", "users", "audit"):
@@ -158,7 +147,7 @@ def test_totp_enrolment_then_login_asks_for_code(browser: Any, demo_server: Demo
     page = ctx.new_page()
 
     # Enrol an authenticator from the account page.
-    _login(page, demo_server, "edu_bureau", "/account")
+    sign_in(page, demo_server, "edu_bureau", "/account")
     page.click("[data-test=totp-start]")
     secret = page.locator("[data-test=totp-secret]").inner_text().replace(" ", "")
     totp = pyotp.TOTP(secret)
@@ -201,7 +190,7 @@ def test_totp_enrolment_then_login_asks_for_code(browser: Any, demo_server: Demo
 def test_expired_access_token_is_refreshed(browser: Any, demo_server: DemoServer) -> None:
     ctx = _context(browser, DESKTOP)
     page = ctx.new_page()
-    _login(page, demo_server, "city_admin", "/devices")
+    sign_in(page, demo_server, "city_admin", "/devices")
     page.locator("[data-test=device-table] .el-table__row").first.wait_for()
     # Replace the access token by a forged one: the API answers 401, the client refreshes once and retries,
     # the WebSocket is refused and reconnects with the new token.
@@ -225,7 +214,7 @@ def test_expired_access_token_is_refreshed(browser: Any, demo_server: DemoServer
 def test_service_worker_caches_the_shell(browser: Any, demo_server: DemoServer) -> None:
     ctx = _context(browser, PHONE)
     page = ctx.new_page()
-    _login(page, demo_server, "guard", "/m")
+    sign_in(page, demo_server, "guard", "/m")
     page.locator("[data-test=mobile-home]").wait_for()
     scope = page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
     assert scope == demo_server.base_url + "/"
@@ -250,7 +239,7 @@ def test_service_worker_caches_the_shell(browser: Any, demo_server: DemoServer) 
 def test_admin_pages_users_and_audit_chain(browser: Any, demo_server: DemoServer) -> None:
     ctx = _context(browser, DESKTOP)
     page = ctx.new_page()
-    _login(page, demo_server, "city_admin", "/users")
+    sign_in(page, demo_server, "city_admin", "/users")
     page.locator(".el-table__row", has_text="police04").first.wait_for()
     assert page.locator(".el-table__row", has_text="分局民警").count() >= 2
 

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from .conftest import WEB, DemoServer
+from .conftest import DemoServer, field, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-MODULES = ("hazard", "task", "drill")
-
-
-@pytest.fixture(scope="session")
-def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built console, or a private build when web/dist predates the daily-operations views."""
-    dist = WEB / "dist"
-    sources = [p for d in MODULES for p in (WEB / "src" / "modules" / d).rglob("*") if p.is_file()]
-    newest = max((p.stat().st_mtime for p in sources), default=0.0)
-    if (dist / "index.html").exists() and (dist / "index.html").stat().st_mtime >= newest:
-        return dist
-    npx = shutil.which("npx")
-    if npx is None or not (WEB / "node_modules").exists():
-        pytest.skip("web/dist predates the hazard module and node is not available to build it")
-    out = tmp_path_factory.mktemp("web-dist")
-    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
-                   capture_output=True)
-    return out
 
 
 def _jpeg(path: Path, color: tuple[int, int, int]) -> Path:
@@ -54,21 +34,6 @@ def _phone(browser: Any, where: tuple[float, float] | None = None) -> Any:
     return ctx
 
 
-def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
-    username, password = server.logins[role]
-    page.goto(server.base_url + path)
-    page.wait_for_url(re.compile(r"/login"))
-    page.fill("[data-test=login-username]", username)
-    page.fill("[data-test=login-password]", password)
-    page.click("[data-test=login-submit]")
-    page.wait_for_url(re.compile(re.escape(path.split("?")[0]) + r"$"))
-
-
-def _field(name: str, tag: str) -> str:
-    """Element Plus puts extra attributes on the native control (or, in older builds, its wrapper)."""
-    return f"{tag}[data-test={name}], [data-test={name}] {tag}"
-
-
 def _status(page: Any, status: str) -> None:
     page.wait_for_selector(f"[data-test=hazard-status][data-status={status}]")
 
@@ -84,11 +49,11 @@ def test_hazard_report_assign_rectify_verify_on_phones(
     guard = _phone(browser, (school["lat"], school["lon"]))
     page = guard.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, demo_server, "guard", "/m/hazards/new")
+    sign_in(page, demo_server, "guard", "/m/hazards/new")
     page.wait_for_selector("[data-test=hazard-gps]:has-text('±')")
     page.click("[data-test=hazard-category] >> text=用电")
     page.click("[data-test=severity-high]")
-    page.fill(_field("hazard-description", "textarea"), "配电房门锁损坏，电箱裸露（浏览器测试）")
+    page.fill(field("hazard-description", "textarea"), "配电房门锁损坏，电箱裸露（浏览器测试）")
     page.set_input_files("[data-test=hazard-photo-input]", str(_jpeg(tmp_path / "scene.jpg", (200, 40, 40))))
     page.wait_for_selector(".thumb img")
     page.screenshot(path=str(shots_dir / "hazard-1-report.png"), full_page=True)
@@ -107,8 +72,8 @@ def test_hazard_report_assign_rectify_verify_on_phones(
     admin = _phone(browser)
     apage = admin.new_page()
     apage.on("pageerror", lambda e: errors.append(str(e)))
-    _login(apage, demo_server, "school_admin", f"/m/hazards/{hid}")
-    apage.fill(_field("hazard-assignee", "input"), "后勤主任")
+    sign_in(apage, demo_server, "school_admin", f"/m/hazards/{hid}")
+    apage.fill(field("hazard-assignee", "input"), "后勤主任")
     apage.click("[data-test=hazard-action-assign]")
     _status(apage, "assigned")
     apage.screenshot(path=str(shots_dir / "hazard-3-assigned.png"), full_page=True)
@@ -118,7 +83,7 @@ def test_hazard_report_assign_rectify_verify_on_phones(
     _status(page, "assigned")
     page.set_input_files("[data-test=hazard-evidence-input]", str(_jpeg(tmp_path / "fixed.jpg", (40, 160, 60))))
     page.wait_for_selector("[data-test=hazard-photo-rectification]")
-    page.fill(_field("hazard-note", "textarea"), "已更换门锁并加装电箱防护罩")
+    page.fill(field("hazard-note", "textarea"), "已更换门锁并加装电箱防护罩")
     page.click("[data-test=hazard-action-rectify]")
     _status(page, "rectified")
     page.screenshot(path=str(shots_dir / "hazard-4-rectified.png"), full_page=True)
@@ -127,8 +92,8 @@ def test_hazard_report_assign_rectify_verify_on_phones(
     liaison = _phone(browser)
     lpage = liaison.new_page()
     lpage.on("pageerror", lambda e: errors.append(str(e)))
-    _login(lpage, demo_server, "liaison_officer", f"/m/hazards/{hid}")
-    lpage.fill(_field("hazard-verify-note", "input"), "复查合格")
+    sign_in(lpage, demo_server, "liaison_officer", f"/m/hazards/{hid}")
+    lpage.fill(field("hazard-verify-note", "input"), "复查合格")
     lpage.click("[data-test=hazard-action-verify]")
     _status(lpage, "verified")
     lpage.screenshot(path=str(shots_dir / "hazard-5-verified.png"), full_page=True)
@@ -148,9 +113,9 @@ def test_offline_report_is_queued_and_sent_once(browser: Any, demo_server: DemoS
     before = api.get("/hazards", params={"q": "离线上报测试", "limit": 5}).json()["total"]
     ctx = _phone(browser)
     page = ctx.new_page()
-    _login(page, demo_server, "guard", "/m/hazards/new")
+    sign_in(page, demo_server, "guard", "/m/hazards/new")
     page.click("[data-test=hazard-category] >> text=周界防护")
-    page.fill(_field("hazard-description", "textarea"), "离线上报测试：后门围栏松动")
+    page.fill(field("hazard-description", "textarea"), "离线上报测试：后门围栏松动")
     page.set_input_files("[data-test=hazard-photo-input]", str(_jpeg(tmp_path / "fence.jpg", (90, 90, 200))))
     page.wait_for_selector(".thumb img")
     page.wait_for_function("document.querySelector('[data-test=hazard-submit]').disabled === false")
@@ -181,10 +146,10 @@ def test_liaison_checks_in_on_site_and_console_views_render(browser: Any, demo_s
     phone = _phone(browser, (school["lat"] + 0.0002, school["lon"]))
     page = phone.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, demo_server, "liaison_officer", f"/m/tasks/{task['id']}")
+    sign_in(page, demo_server, "liaison_officer", f"/m/tasks/{task['id']}")
     page.click("[data-test=task-checkin]")
     page.wait_for_selector("[data-test=task-status]:has-text('已到场')")
-    page.fill(_field("task-findings", "textarea"), "门卫室值守正常，消防通道畅通")
+    page.fill(field("task-findings", "textarea"), "门卫室值守正常，消防通道畅通")
     page.click("[data-test=task-complete]")
     page.wait_for_selector("[data-test=task-status]:has-text('已完成')")
     page.screenshot(path=str(shots_dir / "task-1-done.png"), full_page=True)
@@ -208,7 +173,7 @@ def test_liaison_checks_in_on_site_and_console_views_render(browser: Any, demo_s
     desk.set_default_timeout(45_000)
     dpage = desk.new_page()
     dpage.on("pageerror", lambda e: errors.append(str(e)))
-    _login(dpage, demo_server, "district_police", "/hazards/stats")
+    sign_in(dpage, demo_server, "district_police", "/hazards/stats")
     dpage.wait_for_selector("[data-test=hazard-stats] .el-table__row")
     dpage.screenshot(path=str(shots_dir / "console-hazard-stats.png"), full_page=True)
     for path, marker in (("/hazards", "[data-test=hazard-list] .el-table__row"),

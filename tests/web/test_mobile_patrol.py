@@ -3,89 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from PIL import Image
 
-from .conftest import WEB, DemoServer, _free_port
+from .conftest import DemoServer, field, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-STARTUP_S = 300
-
-
-@pytest.fixture(scope="session")
-def web_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The built console with the current patrol module (a private build when web/dist is older than it)."""
-    dist = WEB / "dist"
-    index = dist / "index.html"
-    sources = [p for p in (WEB / "src").rglob("*") if p.is_file()]
-    if index.exists() and max(p.stat().st_mtime for p in sources) <= index.stat().st_mtime:
-        return dist
-    npx = shutil.which("npx")
-    if npx is None or not (WEB / "node_modules").exists():
-        pytest.skip("web/dist is older than the sources and node is not available to build it")
-    out = tmp_path_factory.mktemp("web-dist-patrol")
-    subprocess.run([npx, "vite", "build", "--outDir", str(out), "--emptyOutDir"], cwd=WEB, check=True,
-                   capture_output=True)
-    return out
-
-
-@pytest.fixture(scope="module")
-def demo_server(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    """As tests/web/conftest.py's, with a longer start-up allowance (the shared 2-core machine is slow)."""
-    data_dir = tmp_path_factory.mktemp("cgdemo")
-    log_path = data_dir / "demo.log"
-    port = _free_port()
-    exe = Path(sys.executable).with_name("campusguard")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "from campusguard.cli import app; app()"]
-    env = {**os.environ, "CG_WEB_DIR": str(web_dist), "PYTHONUNBUFFERED": "1"}
-    env.pop("CG_DATA_DIR", None)
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [*cmd, "demo", "--port", str(port), "--data-dir", str(data_dir), "--no-simulators"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=data_dir,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"demo server exited with {proc.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"demo server did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
-        logins: dict[str, tuple[str, str]] = {}
-        for m in re.finditer(r"^\s+(\w+)\s+(\S+)\s+(\S+)\s+\S+\s*$", log_path.read_text(errors="replace"), re.M):
-            logins.setdefault(m.group(1), (m.group(2), m.group(3)))
-        assert "city_admin" in logins, log_path.read_text(errors="replace")
-        yield DemoServer(base_url=base, logins=logins, log_path=log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def _jpeg(path: Path) -> Path:
@@ -95,22 +24,8 @@ def _jpeg(path: Path) -> Path:
     return path
 
 
-def _field(name: str, tag: str) -> str:
-    return f"{tag}[data-test={name}], [data-test={name}] {tag}"
-
-
-def _login(page: Any, server: DemoServer, role: str, path: str) -> None:
-    username, password = server.logins[role]
-    page.goto(server.base_url + path)
-    page.wait_for_url(re.compile(r"/login"))
-    page.fill(_field("login-username", "input"), username)
-    page.fill(_field("login-password", "input"), password)
-    page.click("[data-test=login-submit]")
-    page.wait_for_url(re.compile(re.escape(path) + r"$"))
-
-
 def _check_in(page: Any, token: str) -> str:
-    page.fill(_field("token-input", "input"), token)
+    page.fill(field("token-input", "input"), token)
     page.click("[data-test=checkin-submit]")
     result = page.wait_for_selector("[data-test=checkin-result]")
     text = str(result.inner_text())
@@ -143,7 +58,7 @@ def test_guard_walks_patrol_and_answers_rollcall(
     ctx.set_default_timeout(45_000)
     page = ctx.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, demo_server, "guard", "/m/duty")
+    sign_in(page, demo_server, "guard", "/m/duty")
     page.wait_for_selector("[data-test=stop-1][data-status=pending]")
 
     # a photo of another platform's code is refused on the spot (and recorded)
