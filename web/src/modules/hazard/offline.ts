@@ -1,13 +1,9 @@
 /**
- * Offline queue of hazard reports: a report made without network is kept in localStorage with a
- * client-generated id and sent when the phone is back online. The server accepts each client_id
- * once and re-sending returns the same hazard, so a retry after a lost answer never duplicates.
+ * Offline queue of hazard reports: a report made without network is kept (with its photos as data
+ * URLs) and sent when the phone is back online; see utils/outbox.ts for the delivery rules.
  */
-import { ref } from 'vue'
-import { ApiError } from '@/api'
+import { createOutbox, newClientId as clientId } from '@/utils/outbox'
 import { hazardApi, uploadHazardPhoto, type HazardIn } from './api'
-
-const KEY = 'cg.hazard.outbox'
 
 export interface QueuedReport {
   body: HazardIn & { client_id: string }
@@ -17,30 +13,8 @@ export interface QueuedReport {
   last_error?: string
 }
 
-export const pending = ref<QueuedReport[]>(load())
-let flushing: Promise<number> | null = null
-
-function load(): QueuedReport[] {
-  try {
-    const raw = localStorage.getItem(KEY)
-    const parsed = raw ? (JSON.parse(raw) as QueuedReport[]) : []
-    return Array.isArray(parsed) ? parsed : []
-  } catch {
-    return []
-  }
-}
-
-function save(): void {
-  try {
-    localStorage.setItem(KEY, JSON.stringify(pending.value))
-  } catch {
-    // storage full: keep the queue in memory at least
-  }
-}
-
 export function newClientId(): string {
-  const rnd = typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`
-  return `app-${rnd}`
+  return clientId('app')
 }
 
 function readAsDataUrl(file: Blob): Promise<string> {
@@ -77,12 +51,7 @@ async function dataUrlToBlob(url: string): Promise<Blob> {
   return (await fetch(url)).blob()
 }
 
-export function enqueue(item: QueuedReport): void {
-  pending.value = [...pending.value.filter((q) => q.body.client_id !== item.body.client_id), item]
-  save()
-}
-
-/** Send one report and its photos; true when the server has it (created or already known). */
+/** Send one report and its photos; the hazard id (created now or already known to the server). */
 export async function sendReport(body: HazardIn & { client_id: string }, photos: Blob[]): Promise<number> {
   const hazard = await hazardApi.report(body)
   for (const [i, photo] of photos.entries()) {
@@ -91,44 +60,18 @@ export async function sendReport(body: HazardIn & { client_id: string }, photos:
   return hazard.id
 }
 
-/** Send every queued report once; stops at the first network failure (still offline). */
-export function flush(): Promise<number> {
-  if (flushing) return flushing
-  flushing = (async () => {
-    let sent = 0
-    for (const item of [...pending.value]) {
-      try {
-        const blobs = await Promise.all(item.photos.map(dataUrlToBlob))
-        await sendReport(item.body, blobs)
-        pending.value = pending.value.filter((q) => q.body.client_id !== item.body.client_id)
-        sent += 1
-      } catch (err) {
-        const e = err as ApiError
-        if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 408) {
-          // refused for good (bad input, out of scope): drop it, keep the reason visible in the log
-          console.warn('hazard report dropped', e.status, e.detail)
-          pending.value = pending.value.filter((q) => q.body.client_id !== item.body.client_id)
-        } else {
-          item.attempts += 1
-          item.last_error = e?.message ?? String(err)
-          break
-        }
-      } finally {
-        save()
-      }
-    }
-    return sent
-  })().finally(() => {
-    flushing = null
-  })
-  return flushing
-}
+const outbox = createOutbox<QueuedReport>({
+  key: 'cg.hazard.outbox',
+  idOf: (item) => item.body.client_id,
+  send: async (item) => sendReport(item.body, await Promise.all(item.photos.map(dataUrlToBlob))),
+  onRetry: (item, error) => {
+    item.attempts += 1
+    item.last_error = error
+  },
+})
 
-let installed = false
-/** Flush on start and whenever the browser comes back online. */
-export function installOfflineSync(): void {
-  if (installed || typeof window === 'undefined') return
-  installed = true
-  window.addEventListener('online', () => void flush())
-  if (navigator.onLine && pending.value.length) void flush()
-}
+export const pending = outbox.items
+export const refused = outbox.refused
+export const enqueue = outbox.enqueue
+export const flush = outbox.flush
+export const installOfflineSync = outbox.install
