@@ -23,11 +23,12 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         segment_s: Annotated[int, typer.Option(help="recording segment length")] = 4,
         bitrate: Annotated[int, typer.Option(help="kbit/s of the pre-encoded stream")] = 2000,
         size: Annotated[str, typer.Option(help="WxH")] = "1920x1080",
+        stagger: Annotated[float, typer.Option(help="seconds between two ffmpeg starts")] = 0.25,
     ) -> None:
         """N cameras recorded + HLS-packaged vs N bare `ffmpeg -c copy` (CPU per camera, dropped segments)."""
         from campusguard.video.bench import bench_recording as run
 
-        typer.echo(json.dumps(asyncio.run(run(cameras, seconds, segment_s, size, bitrate))))
+        typer.echo(json.dumps(asyncio.run(run(cameras, seconds, segment_s, size, bitrate, stagger))))
 
     @bench.command("viewers")
     def bench_viewers(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER = ROOT / "sim" / "cameras" / "server.py"
+BULK = ROOT / "sim" / "cameras" / "bulk.py"
 SYSTEM_PYTHON = os.environ.get("CG_SIMCAM_PYTHON", "/usr/bin/python3")
 
 
@@ -24,13 +26,15 @@ def free_port() -> int:
 
 @dataclass
 class SimCameras:
-    """A running simulator process and its ports."""
+    """A running simulator process and its ports; `bulk` = the asyncio server that scales to 100+ cameras."""
 
     cameras: int
     size: str = "1920x1080"
     bitrate: int = 2000
     rtsp_port: int = field(default_factory=free_port)
     control_port: int = field(default_factory=free_port)
+    bulk: bool = False
+    stats_file: Path | None = None
     proc: subprocess.Popen[str] | None = None
 
     def url(self, n: int) -> str:
@@ -39,8 +43,13 @@ class SimCameras:
     def start(self, timeout_s: float = 120) -> SimCameras:
         """Start and wait for readiness (the first run encodes the scenes once, then they are cached)."""
         cache = os.environ.get("CG_SIMCAM_CACHE", str(Path.home() / ".cache" / "campusguard-simcam"))
+        cmd = [SYSTEM_PYTHON, str(SERVER)]
+        if self.bulk:  # pure asyncio: any interpreter; this one
+            cmd = [sys.executable, str(BULK)]
+            if self.stats_file is not None:
+                cmd += ["--stats-file", str(self.stats_file)]
         self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(SERVER), "--cameras", str(self.cameras), "--port", str(self.rtsp_port),
+            [*cmd, "--cameras", str(self.cameras), "--port", str(self.rtsp_port),
              "--control-port", str(self.control_port), "--size", self.size, "--bitrate", str(self.bitrate),
              "--cache", cache, "--seed", "7"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
