@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     jobs_poll_s: float = 1.0
     log_json: bool = False
 
+    video_dir: Path | None = Field(default=None, description="Recordings/live/clips; <data_dir>/video when unset")
+    video_media_secret: SecretStr | None = Field(
+        default=None, description="Secret shared with nginx secure_link; derived from secret_key when unset"
+    )
+    video_record: bool = Field(default=True, description="False: this node serves API/live but records nothing")
+    video_capacity: int = Field(default=100, ge=0, description="Cameras this node's recording worker takes")
+    video_segment_s: int = Field(default=10, ge=1, le=600)
+    video_restart_min_s: float = Field(default=1.0, gt=0, description="First back-off of a failed recorder")
+
     @model_validator(mode="after")
     def _fill_paths(self) -> Settings:
         self.data_dir = Path(self.data_dir).resolve()
