@@ -101,8 +101,9 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         typer.echo(json.dumps({"attached": made}))
 
     @video.command("worker")
-    def worker(capacity: Annotated[int, typer.Option()] = 100) -> None:
+    def worker(capacity: Annotated[int | None, typer.Option(help="default: CG_VIDEO_CAPACITY")] = None) -> None:
         """A recording worker without the API: announces itself, records the cameras it is assigned."""
+        from campusguard.config import get_settings
         from campusguard.video.workers import run_standalone
 
-        asyncio.run(run_standalone(capacity))
+        asyncio.run(run_standalone(get_settings().video_capacity if capacity is None else capacity))

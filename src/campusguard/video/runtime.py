@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,13 +17,11 @@ log = structlog.get_logger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """CG_VIDEO_RECORD=0 keeps this node out of recording (API/live only); CG_VIDEO_CAPACITY sizes it."""
+    """settings.video_record=False keeps this node out of recording (API/live only); video_capacity sizes it."""
     settings = app.state.settings
     state.settings = settings
-    record = os.environ.get("CG_VIDEO_RECORD", "1") != "0"
-    node = VideoNode(app.state.db, settings, name=settings.node_name,
-                     capacity=int(os.environ.get("CG_VIDEO_CAPACITY", "100")),
-                     segment_s=int(os.environ.get("CG_VIDEO_SEGMENT_S", "10")), record=record)
+    node = VideoNode(app.state.db, settings, name=settings.node_name, capacity=settings.video_capacity,
+                     segment_s=settings.video_segment_s, record=settings.video_record)
     state.node = node
     app.state.video_node = node
     await node.start(app.state.bus)

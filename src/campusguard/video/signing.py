@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import time
 
@@ -18,9 +17,8 @@ _SCOPE = re.compile(r"^(live|rec)/cam\d+$")
 
 def media_secret(settings: Settings) -> str:
     """The secret shared with nginx (CG_VIDEO_MEDIA_SECRET, else derived from the platform secret)."""
-    explicit = os.environ.get("CG_VIDEO_MEDIA_SECRET")
-    if explicit:
-        return explicit
+    if settings.video_media_secret is not None:
+        return settings.video_media_secret.get_secret_value()
     return derive_key(settings.secret(), "video-media-link").hex()
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from campusguard.config import Settings
 
 
 def video_root(settings: Settings) -> Path:
-    """CG_VIDEO_DIR, else <data_dir>/video; nginx aliases the same folders."""
-    explicit = os.environ.get("CG_VIDEO_DIR")
-    return Path(explicit).resolve() if explicit else settings.data_dir / "video"
+    """settings.video_dir (CG_VIDEO_DIR), else <data_dir>/video; nginx aliases the same folders."""
+    return Path(settings.video_dir).resolve() if settings.video_dir else settings.data_dir / "video"
 
 
 def camera_key(camera_id: int) -> str:

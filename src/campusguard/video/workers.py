@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -191,7 +190,7 @@ class VideoNode:
                 need_probe["flag"] = True  # the stream may have changed while the camera was away
             await anyio.to_thread.run_sync(self._store_status, cam_id, status, reason)
 
-        restart_min = float(os.environ.get("CG_VIDEO_RESTART_MIN_S", "1"))
+        restart_min = self.settings.video_restart_min_s
         return Recorder(f"cam{cam_id}", url, rec_dir(self.settings, cam_id), on_segment=on_segment,
                         on_gap=on_gap, on_status=on_status, segment_s=self.segment_s, last_end=last_end,
                         backoff=Backoff(minimum=restart_min, maximum=30, stable_after=30))
@@ -250,7 +249,8 @@ async def run_standalone(capacity: int) -> None:
     db = Database(settings.db_url)
     bus = EventBus(db, make_backend(settings.bus_url, settings.bus_stream, settings.bus_prefix))
     state.settings = settings
-    node = VideoNode(db, settings, name=f"{settings.node_name}-video", capacity=capacity)
+    node = VideoNode(db, settings, name=f"{settings.node_name}-video", capacity=capacity,
+                     segment_s=settings.video_segment_s)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
