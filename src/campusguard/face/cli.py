@@ -60,6 +60,27 @@ def bench_faces(
     typer.echo(json.dumps(run(photos, sizes=sizes, captures=captures, workers=workers)))
 
 
+SHARED_PHOTOS = Path("../shared/testdata/faces")
+
+
+def bench_faces_gate(
+    photos: Annotated[
+        Path | None, typer.Option(file_okay=False, help="one folder per person (default: shared test data)")
+    ] = None,
+    captures: Annotated[int, typer.Option(min=20, help="gate captures, one at a time")] = 24,
+    workers: Annotated[int | None, typer.Option(help="server face workers (default: one per core)")] = None,
+    keep: Annotated[bool, typer.Option(help="keep the work directory (server log, database)")] = False,
+) -> None:
+    """Gate capture -> watchlist_hit on a console WebSocket, p50/p99, with engine and HTTP baselines (JSON)."""
+    from campusguard.face.gatebench import run
+    from campusguard.logs import configure_logging
+
+    configure_logging()
+    if photos is None:
+        photos = SHARED_PHOTOS if SHARED_PHOTOS.is_dir() else DEFAULT_PHOTOS
+    typer.echo(json.dumps(run(photos, captures=captures, workers=workers, keep=keep)))
+
+
 face_app = typer.Typer(help="Face recognition: entrance-camera sampling, privacy purge")
 
 
@@ -116,4 +137,5 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
     """Add this domain's commands to the CLI groups."""
     eval_.command("faces")(eval_faces)
     bench.command("faces")(bench_faces)
+    bench.command("faces-gate")(bench_faces_gate)
     root.add_typer(face_app, name="face")
