@@ -124,6 +124,8 @@ export interface RequestOptions {
   query?: Query
   json?: unknown
   form?: Record<string, string>
+  /** multipart/form-data (files); the browser sets the boundary header itself. */
+  multipart?: FormData
   signal?: AbortSignal
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean
@@ -221,6 +223,8 @@ async function send(method: string, url: string, opts: RequestOptions, token: st
   if (opts.form) {
     body = new URLSearchParams(opts.form)
     headers['Content-Type'] = 'application/x-www-form-urlencoded'
+  } else if (opts.multipart) {
+    body = opts.multipart
   } else if (opts.json !== undefined) {
     body = JSON.stringify(opts.json)
     headers['Content-Type'] = 'application/json'
@@ -261,6 +265,8 @@ export const api = {
   put: <T>(path: string, json?: unknown) => request<T>('PUT', path, { json }),
   patch: <T>(path: string, json?: unknown) => request<T>('PATCH', path, { json }),
   del: <T>(path: string) => request<T>('DELETE', path),
+  /** POST a multipart form (files), with the same token refresh and problem+json errors as the rest. */
+  upload: <T>(path: string, form: FormData, query?: Query) => request<T>('POST', path, { multipart: form, query }),
 }
 
 /** OAuth2 password flow; throws ApiError with code mfa_required / mfa_invalid / bad_credentials. */

@@ -1,4 +1,4 @@
-/** Accounts module: the user list for administrators. */
+/** Accounts module: user administration (list, create, edit, disable, password reset). */
 import { User } from '@element-plus/icons-vue'
 import { defineModule } from '../types'
 
@@ -28,6 +28,17 @@ export default defineModule({
         status: '状态',
         active: '正常',
         disabled: '已停用',
+        create: '新建用户',
+        edit: '编辑用户',
+        editShort: '编辑',
+        save: '保存',
+        saved: '已保存',
+        region: '管辖区域',
+        schools: '所属学校',
+        phone: '手机号',
+        password: '初始密码',
+        newPassword: '重置密码（留空不修改）',
+        passwordHint: '至少 10 位；用户首次登录后可自行修改',
       },
     },
     en: {
@@ -44,6 +55,17 @@ export default defineModule({
         status: 'Status',
         active: 'Active',
         disabled: 'Disabled',
+        create: 'New user',
+        edit: 'Edit user',
+        editShort: 'Edit',
+        save: 'Save',
+        saved: 'Saved',
+        region: 'Region',
+        schools: 'Schools',
+        phone: 'Mobile',
+        password: 'Initial password',
+        newPassword: 'Reset password (leave empty to keep)',
+        passwordHint: 'At least 10 characters; the user can change it after signing in',
       },
     },
   },

@@ -1,5 +1,5 @@
 /** Organisation module: city → district → school tree and school profiles. */
-import { OfficeBuilding } from '@element-plus/icons-vue'
+import { OfficeBuilding, Upload } from '@element-plus/icons-vue'
 import { defineModule } from '../types'
 
 export default defineModule({
@@ -19,8 +19,17 @@ export default defineModule({
         },
       ],
     },
+    {
+      path: 'org-import',
+      name: 'org-import',
+      component: () => import('./ImportView.vue'),
+      meta: { permission: 'org.import', title: 'orgImport.menu' },
+    },
   ],
-  menu: [{ key: 'org', title: 'org.menu', path: '/org', icon: OfficeBuilding, permission: 'org.read', order: 20 }],
+  menu: [
+    { key: 'org', title: 'org.menu', path: '/org', icon: OfficeBuilding, permission: 'org.read', order: 20 },
+    { key: 'org-import', title: 'orgImport.menu', path: '/org-import', icon: Upload, permission: 'org.import', group: 'system', order: 85 },
+  ],
   mobileTiles: [{ key: 'org', title: 'org.menu', to: '/org', icon: OfficeBuilding, permission: 'org.read', color: '#2f6fed', order: 20 }],
   messages: {
     'zh-CN': {
@@ -63,6 +72,22 @@ export default defineModule({
         devices: '设备',
         devicesOnline: '设备在线',
       },
+      orgImport: {
+        menu: '批量导入',
+        subtitle: '学校、人员、设备名册（CSV 或 XLSX，中文表头）；任一行有误则整份不导入',
+        kind: '导入内容',
+        kinds: { schools: '学校', people: '人员', devices: '设备' },
+        columns: '表头',
+        template: '下载模板',
+        file: '文件',
+        check: '仅检查',
+        run: '导入',
+        row: '行号',
+        problems: '问题',
+        rejected: '共 {rows} 行，{bad} 行有误，未导入任何数据',
+        checked: '共 {rows} 行，检查通过，可以导入',
+        done: '导入完成：新增 {created}，更新 {updated}',
+      },
     },
     en: {
       org: {
@@ -103,6 +128,22 @@ export default defineModule({
         className: 'Class',
         devices: 'Devices',
         devicesOnline: 'Devices online',
+      },
+      orgImport: {
+        menu: 'Bulk import',
+        subtitle: 'Rosters of schools, people and devices (CSV or XLSX, Chinese headers); one bad row and nothing is imported',
+        kind: 'What to import',
+        kinds: { schools: 'Schools', people: 'People', devices: 'Devices' },
+        columns: 'Columns',
+        template: 'Download template',
+        file: 'File',
+        check: 'Check only',
+        run: 'Import',
+        row: 'Row',
+        problems: 'Problems',
+        rejected: '{rows} rows, {bad} with errors: nothing was imported',
+        checked: '{rows} rows checked: ready to import',
+        done: 'Imported: {created} created, {updated} updated',
       },
     },
   },
