@@ -1,4 +1,4 @@
-"""`campusguard bench recording`: N simulated 1080p cameras recorded + HLS vs bare `ffmpeg -c copy`."""
+"""`campusguard bench recording`: N simulated 1080p cameras recorded as in production vs bare `ffmpeg -c copy`."""
 
 import asyncio
 import json

@@ -24,22 +24,24 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         bitrate: Annotated[int, typer.Option(help="kbit/s of the pre-encoded stream")] = 2000,
         size: Annotated[str, typer.Option(help="WxH")] = "1920x1080",
         stagger: Annotated[float, typer.Option(help="seconds between two ffmpeg starts")] = 0.25,
+        hls: Annotated[bool, typer.Option(help="also tee every recorder into live HLS (all watched)")] = False,
     ) -> None:
-        """N cameras recorded + HLS-packaged vs N bare `ffmpeg -c copy` (CPU per camera, dropped segments)."""
+        """N cameras recorded as in production vs N bare `ffmpeg -c copy` (CPU per camera, dropped segments)."""
         from campusguard.video.bench import bench_recording as run
 
-        typer.echo(json.dumps(asyncio.run(run(cameras, seconds, segment_s, size, bitrate, stagger))))
+        typer.echo(json.dumps(asyncio.run(run(cameras, seconds, segment_s, size, bitrate, stagger, hls))))
 
     @bench.command("viewers")
     def bench_viewers(
         viewers: Annotated[int, typer.Option(help="concurrent HLS viewers")] = 1000,
-        seconds: Annotated[float, typer.Option(help="duration of each run")] = 10,
+        seconds: Annotated[float, typer.Option(help="duration of each paced run")] = 20,
         app_workers: Annotated[int, typer.Option(help="uvicorn workers for the app-only path")] = 1,
+        saturate: Annotated[float, typer.Option(help="duration of each saturated run")] = 10,
     ) -> None:
-        """Segment fetches via nginx+secure_link vs plain nginx vs the app alone."""
+        """Paced HLS viewers via nginx+secure_link vs plain nginx vs the app alone, then saturated."""
         from campusguard.video.bench import bench_viewers as run
 
-        typer.echo(json.dumps(run(viewers, seconds, app_workers)))
+        typer.echo(json.dumps(run(viewers, seconds, app_workers, saturate)))
 
     @video.command("nginx-conf")
     def nginx_conf(
