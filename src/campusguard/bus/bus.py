@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from campusguard.bus.backends.base import Backend
 from campusguard.bus.events import Event, parse_event
+from campusguard.bus.outbox import committed_rows
 from campusguard.core.db import Database, utcnow
 from campusguard.core.models import OutboxEvent, ProcessedEvent
 
@@ -56,8 +58,15 @@ class EventBus:
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._relay_task: asyncio.Task[None] | None = None
+        self._direct_task: asyncio.Task[None] | None = None
+        self._direct_ready = asyncio.Event()
+        self._marking: asyncio.Task[None] | None = None
         self._stopping = False
         self.published = 0
+        # rows this process committed, handed over by the commit hook: sent without a query
+        self._direct: collections.deque[tuple[int, dict[str, Any]]] = collections.deque()
+        self._unmarked: set[int] = set()  # handed over, not yet marked published: the poll skips them
+        self._recent: collections.OrderedDict[int, None] = collections.OrderedDict()  # ids sent lately
 
     def subscribe(self, *patterns: str, name: str) -> Callable[[Handler], Handler]:
         """Register a handler for event types (exact, or a prefix ending in `*`) under a durable name."""
@@ -80,20 +89,39 @@ class EventBus:
         await self.backend.subscribe_broadcast(self._broadcast)
         self.db.after_commit_hooks.append(self._after_commit)
         self._relay_task = asyncio.create_task(self._relay_loop())
+        self._direct_task = asyncio.create_task(self._direct_loop())
 
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            await asyncio.gather(self._relay_task, return_exceptions=True)
+        tasks = [t for t in (self._relay_task, self._direct_task) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._marking is not None:  # finish the bookkeeping of what was sent
+            await asyncio.gather(self._marking, return_exceptions=True)
         if self._after_commit in self.db.after_commit_hooks:
             self.db.after_commit_hooks.remove(self._after_commit)
         await self.backend.stop()
 
     def _after_commit(self, flags: dict[str, Any]) -> None:
         if "wake_outbox" in flags and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+            rows = committed_rows(flags["wake_outbox"])
+            self._loop.call_soon_threadsafe(self._hand_over, rows)
+
+    def _hand_over(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+        self._direct.extend(rows)
+        self._unmarked.update(row_id for row_id, _ in rows)
+        self._direct_ready.set()
+
+    def _sent(self, row_id: int) -> bool:
+        """Remember an id as sent; False when it already was (the poll and the hand-over raced)."""
+        if row_id in self._recent:
+            return False
+        self._recent[row_id] = None
+        if len(self._recent) > 10_000:
+            self._recent.popitem(last=False)
+        return True
 
     async def _relay_loop(self) -> None:
         while not self._stopping:
@@ -111,23 +139,73 @@ class EventBus:
             except TimeoutError:
                 pass
 
-    def _fetch(self, limit: int) -> list[dict[str, Any]]:
+    async def _direct_loop(self) -> None:
+        """Send hand-overs as they come; the bookkeeping write runs beside it, never in front of it."""
+        to_mark: list[int] = []
+        while not self._stopping:
+            await self._direct_ready.wait()
+            self._direct_ready.clear()
+            to_mark.extend(await self.relay_direct())
+            marking = self._marking
+            if to_mark and (marking is None or marking.done()):
+                self._marking = asyncio.create_task(self._mark_sent(to_mark))
+                to_mark = []
+            elif to_mark and marking is not None:
+                marking.add_done_callback(lambda _t: self._direct_ready.set())
+
+    async def _mark_sent(self, ids: list[int]) -> None:
+        try:
+            await anyio.to_thread.run_sync(self._mark, ids)
+        except Exception:
+            log.exception("bus.mark_failed", events=len(ids))
+            for row_id in ids:
+                self._recent.pop(row_id, None)  # not marked: the poll sends them again (at-least-once)
+        finally:
+            self._unmarked.difference_update(ids)
+
+    def _fetch(self, limit: int, skip: set[int]) -> list[dict[str, Any]]:
         with self.db.sessions() as s:
             rows = s.scalars(select(OutboxEvent).where(OutboxEvent.published_at.is_(None))
-                             .order_by(OutboxEvent.id).limit(limit)).all()
-            return [{"id": r.id, "payload": r.payload} for r in rows]
+                             .order_by(OutboxEvent.id).limit(limit + len(skip))).all()
+            return [{"id": r.id, "payload": r.payload} for r in rows if r.id not in skip][:limit]
 
     def _mark(self, ids: list[int]) -> None:
         with self.db.session() as s:
             s.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=utcnow()))
 
+    async def relay_direct(self) -> list[int]:
+        """Publish what this process just committed straight from memory; returns the ids to mark.
+
+        The commit already made the rows durable, so the event goes out without a query; marking
+        them published is bookkeeping done afterwards, and a crash before it only re-sends from the poll.
+        """
+        ids: list[int] = []
+        while self._direct:
+            row_id, payload = self._direct.popleft()
+            try:
+                if self._sent(row_id):
+                    await self.backend.publish(payload)
+                    self.published += 1
+            except Exception:
+                log.exception("bus.direct_relay_failed", outbox_id=row_id)
+                rest = [row_id, *(i for i, _ in self._direct)]
+                self._direct.clear()
+                for left in rest:  # left for the poll, which retries with its own pace
+                    self._recent.pop(left, None)
+                    self._unmarked.discard(left)
+                break
+            ids.append(row_id)
+        return ids
+
     async def relay_once(self, limit: int = 200) -> int:
         """Publish what committed transactions left in the outbox; at-least-once."""
-        rows = await anyio.to_thread.run_sync(self._fetch, limit)
+        rows = await anyio.to_thread.run_sync(self._fetch, limit, set(self._unmarked))
+        rows = [r for r in rows if r["id"] not in self._unmarked]  # handed over while we were reading
         if not rows:
             return 0
         for row in rows:
-            await self.backend.publish(row["payload"])
+            if self._sent(row["id"]):
+                await self.backend.publish(row["payload"])
         await anyio.to_thread.run_sync(self._mark, [r["id"] for r in rows])
         self.published += len(rows)
         return len(rows)
