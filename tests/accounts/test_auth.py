@@ -34,6 +34,8 @@ def test_totp_enrol_and_required(client: TestClient, seeded, login, app) -> None
     h = login("police")
     setup = client.post("/api/v1/me/totp", headers=h).json()
     totp = pyotp.TOTP(setup["secret"])
+    assert setup["otpauth_uri"].startswith("otpauth://totp/") and setup["secret"] in setup["otpauth_uri"]
+    assert setup["qr_svg"].startswith("data:image/svg+xml") and "path" in setup["qr_svg"]  # scannable enrolment
     assert client.post("/api/v1/me/totp/confirm", headers=h, json={"code": "000000"}).status_code in (400, 204)
     assert client.post("/api/v1/me/totp/confirm", headers=h, json={"code": totp.now()}).status_code == 204
     r = client.post("/api/v1/auth/token", data={"username": "police", "password": "Demo-2026-cg"})

@@ -150,6 +150,9 @@ def test_totp_enrolment_then_login_asks_for_code(browser: Any, demo_server: Demo
     sign_in(page, demo_server, "edu_bureau", "/account")
     page.click("[data-test=totp-start]")
     secret = page.locator("[data-test=totp-secret]").inner_text().replace(" ", "")
+    qr = page.locator("[data-test=totp-qr]")
+    qr.wait_for()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 100")  # the QR image really renders
     totp = pyotp.TOTP(secret)
     page.fill("[data-test=totp-code]", totp.now())
     page.click("text=确认绑定")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -65,7 +66,8 @@ def me(request: Request, session: SessionDep,
 @router.post("/me/totp", response_model=TotpSetup, tags=["auth"])
 def totp_start(session: SessionDep, principal: Annotated[Principal, Depends(current_principal)]) -> TotpSetup:
     secret, uri = service.start_totp(session, principal)
-    return TotpSetup(secret=secret, otpauth_uri=uri)
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+    return TotpSetup(secret=secret, otpauth_uri=uri, qr_svg=qr)
 
 
 @router.post("/me/totp/confirm", status_code=204, tags=["auth"])

@@ -69,6 +69,7 @@ class UserOut(BaseModel):
 class TotpSetup(BaseModel):
     secret: str
     otpauth_uri: str
+    qr_svg: str = Field(description="the otpauth URI as a QR code, an SVG data URI for authenticator apps to scan")
 
 
 class TotpConfirm(BaseModel):
