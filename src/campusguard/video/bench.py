@@ -95,7 +95,9 @@ async def _bare(sim: SimCameras, n: int, seconds: float, work: Path, stagger_s: 
 
 
 @dataclass
-class _RecRun:
+class RecRun:
+    """What one recorders phase measured and collected."""
+
     ffmpeg_cpu: float
     indexer_cpu: float
     sim_cpu: float
@@ -107,7 +109,7 @@ class _RecRun:
 
 
 async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segment_s: int,
-                     stagger_s: float, hls: bool) -> _RecRun:
+                     stagger_s: float, hls: bool) -> RecRun:
     segs: dict[int, list[SegmentInfo]] = {i: [] for i in range(1, n + 1)}
     gaps: list[GapInfo] = []
     recs: list[Recorder] = []
@@ -129,10 +131,10 @@ async def _recorders(sim: SimCameras, n: int, seconds: float, work: Path, segmen
     ended = datetime.now().astimezone()
     restarts = sum(r.process.restarts for r in recs)
     await asyncio.gather(*(r.stop() for r in recs))
-    return _RecRun(ffmpeg_cpu, indexer_cpu, sim_cpu, started, ended, segs, gaps, restarts)
+    return RecRun(ffmpeg_cpu, indexer_cpu, sim_cpu, started, ended, segs, gaps, restarts)
 
 
-def _missing(run: _RecRun, segment_s: int) -> tuple[int, float, int]:
+def missing_coverage(run: RecRun, segment_s: int) -> tuple[int, float, int]:
     """Dropped segments, seconds not covered and cameras without any segment, over the window.
 
     The window checked ends one segment before the measurement ended, so a segment still open when
@@ -182,7 +184,7 @@ async def bench_recording(cameras: int, seconds: float = 30, segment_s: int = 4,
         sim.stop()
         sim_stats = _read_json(work / "sim.json")
         shutil.rmtree(work, ignore_errors=True)
-    dropped, missing_s, silent = _missing(run, segment_s)
+    dropped, missing_s, silent = missing_coverage(run, segment_s)
     per = 100 * (run.ffmpeg_cpu + run.indexer_cpu) / seconds / cameras
     base = 100 * bare_cpu / seconds / max(1, cameras - bare_died)  # per copy that ran the whole window
     in_window = sum(1 for v in run.segs.values() for s in v if s.end > run.started)
