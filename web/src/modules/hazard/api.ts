@@ -1,5 +1,5 @@
 /** Types and calls of the hazard API (/api/v1/hazards), photo upload and protected photo URLs. */
-import { ApiError, api, buildUrl, freshAccessToken, type Problem } from '@/api'
+import { ApiError, api, freshAccessToken } from '@/api'
 import type { Page } from '@/types'
 
 export const CATEGORIES = ['fire', 'building', 'electrical', 'food', 'traffic', 'perimeter', 'equipment', 'other'] as const
@@ -98,24 +98,9 @@ export const hazardApi = {
 
 /** Upload one photo (multipart); the server re-encodes it and ignores a duplicate. */
 export async function uploadHazardPhoto(id: number, file: Blob, name = 'photo.jpg'): Promise<HazardPhoto> {
-  const token = await freshAccessToken()
   const form = new FormData()
   form.append('file', file, name)
-  let res: Response
-  try {
-    res = await fetch(buildUrl(`/hazards/${id}/photos`), {
-      method: 'POST',
-      body: form,
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-    })
-  } catch (err) {
-    throw new ApiError(0, { title: 'Network error', detail: (err as Error).message, code: 'network' })
-  }
-  if (!res.ok) {
-    const problem = (await res.json().catch(() => ({ status: res.status }))) as Problem
-    throw new ApiError(res.status, problem)
-  }
-  return (await res.json()) as HazardPhoto
+  return api.upload<HazardPhoto>(`/hazards/${id}/photos`, form)
 }
 
 /** A protected photo as an object URL (an <img> cannot send the bearer token). */

@@ -1,5 +1,5 @@
 /** Types and calls of the liaison-task API (/api/v1/tasks). */
-import { ApiError, api, buildUrl, freshAccessToken, type Problem } from '@/api'
+import { api } from '@/api'
 import type { Page } from '@/types'
 
 export const KINDS = ['inspection', 'follow_up_visit', 'instability_screening', 'patrol_supervision'] as const
@@ -63,18 +63,9 @@ export const taskApi = {
 }
 
 export async function uploadTaskPhoto(id: number, file: Blob, name = 'photo.jpg'): Promise<void> {
-  const token = await freshAccessToken()
   const form = new FormData()
   form.append('file', file, name)
-  const res = await fetch(buildUrl(`/tasks/${id}/photos`), {
-    method: 'POST',
-    body: form,
-    headers: token ? { Authorization: `Bearer ${token}` } : {},
-  })
-  if (!res.ok) {
-    const problem = (await res.json().catch(() => ({ status: res.status }))) as Problem
-    throw new ApiError(res.status, problem)
-  }
+  await api.upload<unknown>(`/tasks/${id}/photos`, form)
 }
 
 export function taskStatusTag(s: string): 'success' | 'warning' | 'info' | 'primary' {
