@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from campusguard.core.db import utcnow
 from campusguard.core.jobs import JobRunner
+from campusguard.device.models import Device
 from campusguard.org.models import School
 from campusguard.video import retention, service, state
 from campusguard.video.diagnostics import Finding, diagnose
@@ -22,6 +23,7 @@ log = structlog.get_logger(__name__)
 DIAG_BATCH = 20
 DIAG_INTERVAL = timedelta(minutes=15)
 GAP_WINDOW = timedelta(hours=1)
+DEFAULT_MAX_AGE_YEARS = 6
 IMAGE_KINDS = {"no_signal", "frozen", "black", "uniform", "blur", "low_resolution"}
 Found = dict[str, tuple[str, dict[str, Any]]]
 
@@ -32,12 +34,44 @@ def min_height(school: School | None) -> int:
     return int(value) if isinstance(value, int) and value > 0 else 720
 
 
+def max_age_years(school: School | None) -> int:
+    """The school's service-life standard for cameras (settings.video_max_age_years), 6 years by default."""
+    value = (school.settings or {}).get("video_max_age_years") if school else None
+    return int(value) if isinstance(value, int) and value > 0 else DEFAULT_MAX_AGE_YEARS
+
+
+def in_service_since(cam: Camera, device: Device | None) -> datetime:
+    """The device's `installed_on` (ISO date, from the asset register or ONVIF import), else when it was added."""
+    raw = (device.settings or {}).get("installed_on") if device is not None else None
+    if isinstance(raw, str):
+        try:
+            day = datetime.fromisoformat(raw)
+        except ValueError:
+            day = None
+        if day is not None:
+            return day if day.tzinfo else day.replace(tzinfo=UTC)
+    return cam.created_at
+
+
+def aging(session: Session, cam: Camera, now: datetime) -> tuple[str, dict[str, Any]] | None:
+    """An issue when the camera has been in service longer than the school's standard allows."""
+    since = in_service_since(cam, session.get(Device, cam.device_id))
+    limit = max_age_years(session.get(School, cam.school_id))
+    years = (now - since).total_seconds() / (365.25 * 86400)
+    if years <= limit:
+        return None
+    return ("minor", {"in_service_since": since.date().isoformat(), "years": round(years, 1), "max_years": limit})
+
+
 def record_findings(session: Session, cam: Camera, findings: list[Finding],
                     now: datetime | None = None) -> Found:
-    """Image findings plus recording gaps in the last hour and retention below the minimum → issues."""
+    """Image findings, recording gaps in the last hour, retention below the minimum and aging → issues."""
     now = now or utcnow()
     found: Found = {f.kind: (f.severity, f.detail) for f in findings}
-    checked = set(IMAGE_KINDS)
+    checked = set(IMAGE_KINDS) | {"aging"}
+    old = aging(session, cam, now)
+    if old is not None:
+        found["aging"] = old
     if cam.recording:
         checked.add("recording_gap")
         gaps = session.scalars(select(Gap).where(Gap.camera_id == cam.id, Gap.end > now - GAP_WINDOW)).all()
