@@ -13,7 +13,7 @@ from campusguard.core.db import utcnow
 from campusguard.core.jobs import JobRunner
 from campusguard.device.models import Device
 from campusguard.org.models import School
-from campusguard.video import retention, service, state
+from campusguard.video import blindspots, retention, service, state
 from campusguard.video.diagnostics import Finding, diagnose
 from campusguard.video.models import MIN_RETENTION_DAYS, Camera, Gap, Segment
 from campusguard.video.storage import video_root
@@ -133,8 +133,15 @@ def run_assign(session: Session) -> None:
     assign(session)
 
 
+def run_blind_spots(session: Session) -> None:
+    found = blindspots.check(session)
+    if found["opened"] or found["resolved"]:
+        log.info("blind spots", **found)
+
+
 def register(runner: JobRunner) -> None:
     """Register this domain's periodic tasks."""
     runner.every("video.assign", 10, run_assign)
     runner.every("video.retention", 600, run_retention)
     runner.every("video.diagnostics", 60, run_diagnostics)
+    runner.every("video.blind_spots", 120, run_blind_spots)

@@ -121,13 +121,14 @@ class Clip(Base):
 
 
 class Issue(Base):
-    """A video device issue found by diagnostics; open until a later check no longer sees it."""
+    """A camera issue found by diagnostics, or an area issue (blind spot); open until no longer seen."""
 
     __tablename__ = "video_issues"
     __table_args__ = (Index("ix_video_issues_camera_kind", "camera_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    camera_id: Mapped[int] = mapped_column(ForeignKey("video_cameras.id", ondelete="CASCADE"))
+    camera_id: Mapped[int | None] = mapped_column(ForeignKey("video_cameras.id", ondelete="CASCADE"))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     severity: Mapped[str] = mapped_column(String(16))

@@ -156,7 +156,8 @@ class IssueOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    camera_id: int
+    camera_id: int | None
+    area_id: int | None = None
     school_id: int
     kind: str
     severity: str

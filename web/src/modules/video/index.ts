@@ -5,11 +5,12 @@ import { defineModule } from '../types'
 const issueZh = {
   no_signal: '无信号', frozen: '画面冻结', black: '黑屏', uniform: '画面单一/遮挡', blur: '模糊/遮挡',
   low_resolution: '分辨率不达标', recording_gap: '录像中断', retention_short: '存储不足30天', aging: '设备超期服役',
+  blind_spot: '重点区域无在线摄像机',
 }
 const issueEn = {
   no_signal: 'No signal', frozen: 'Frozen', black: 'Black', uniform: 'Uniform / covered', blur: 'Blurred / occluded',
   low_resolution: 'Low resolution', recording_gap: 'Recording gap', retention_short: 'Retention < 30 days',
-  aging: 'Past service life',
+  aging: 'Past service life', blind_spot: 'Key area without an online camera',
 }
 
 export default defineModule({
