@@ -81,7 +81,8 @@ export interface Viewer {
 
 export interface Issue {
   id: number
-  camera_id: number
+  camera_id: number | null
+  area_id?: number | null
   school_id: number
   kind: string
   severity: string
