@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -69,3 +69,32 @@ def test_test_press_is_recorded_resolved_with_outcome_test(db: Database, city: d
             s, None, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
         )
         assert counts == {}
+
+
+def test_dedup_window_absorbs_late_redelivery_but_not_a_rebooted_device(db: Database, city: dict[str, Any]) -> None:
+    """Same device+seq within the window (even arriving hours late) is one alarm; the seq reused later is new."""
+    first_at = datetime.now(UTC) - timedelta(hours=3)
+
+    def press(seq: int, at: datetime) -> service.IngestResult:
+        with db.session() as s:
+            return service.ingest_device_event(
+                s, device_id=city["button"], event_type="panic", seq=seq, occurred_at=at, source="mqtt", detail={}
+            )
+
+    original = press(1, first_at)
+    redelivered = press(1, first_at)  # the broker redelivers the un-PUBACKed message hours later
+    retried = press(1, first_at + timedelta(seconds=30))  # a device retry re-stamped within the window
+    assert not original.duplicate and redelivered.duplicate and retried.duplicate
+    assert redelivered.incident_id == retried.incident_id == original.incident_id
+
+    rebooted = press(1, first_at + service.DEDUP_WINDOW + timedelta(hours=1))  # counts from 1 again
+    assert not rebooted.duplicate and rebooted.incident_id not in (None, original.incident_id)
+    again = press(1, first_at + service.DEDUP_WINDOW + timedelta(hours=1))  # its own redelivery
+    assert again.duplicate and again.incident_id == rebooted.incident_id
+    late_old = press(1, first_at)  # a copy of the first message after the reboot: still the first alarm
+    assert late_old.duplicate and late_old.incident_id == original.incident_id
+    with db.session() as s:
+        rows = s.scalars(select(DeviceEvent).where(DeviceEvent.device_id == city["button"])
+                         .order_by(DeviceEvent.id)).all()
+        assert [(r.seq, r.retired_seq) for r in rows][:2] == [(None, 1), (1, None)]
+        assert s.scalar(select(func.count()).select_from(Incident)) == 2

@@ -20,7 +20,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -181,7 +181,8 @@ async def _login(base: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _console(port: int, token: str, seen: dict[str, float]) -> AsyncIterator[None]:
+async def _console(port: int, token: str, seen: dict[str, float],
+                   raised: dict[str, float] | None = None) -> AsyncIterator[None]:
     """A console WebSocket recording when each device's `alarm.raised` arrives."""
     async with websockets.connect(f"ws://127.0.0.1:{port}/api/v1/ws?token={token}", max_size=2**22,
                                   open_timeout=120) as ws:
@@ -193,6 +194,9 @@ async def _console(port: int, token: str, seen: dict[str, float]) -> AsyncIterat
                 event = orjson.loads(raw)
                 if event.get("type") == "alarm.raised" and event.get("device_code"):
                     seen.setdefault(str(event["device_code"]), now)
+                    if raised is not None and event.get("raised_at"):
+                        at = datetime.fromisoformat(str(event["raised_at"]).replace("Z", "+00:00"))
+                        raised.setdefault(str(event["device_code"]), at.timestamp())
 
         task = asyncio.create_task(reader())
         try:
@@ -277,9 +281,10 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
         token = await _login(f"http://127.0.0.1:{port}")
         devices = [fleet_mod.SimDevice(school, code) for school, code, _ in rows]
         seen: dict[str, float] = {}
+        raised: dict[str, float] = {}
         server = psutil.Process(platform.proc.pid if platform.proc else os.getpid())
         async with fleet_mod.MqttFleet(mqtt_url, devices, heartbeat_s=cfg.heartbeat_s,
-                                       connections=cfg.connections) as fleet, _console(port, token, seen):
+                                       connections=cfg.connections) as fleet, _console(port, token, seen, raised):
             beats = asyncio.create_task(fleet.heartbeat_forever())
             await asyncio.sleep(cfg.warmup_s if cfg.warmup_s is not None else cfg.heartbeat_s)
             beats_at_warmup = fleet.stats.heartbeats
@@ -297,6 +302,10 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
                 await beats
         latencies = [(seen[p.device.device_code] - p.sent_at) * 1000 for p in presses
                      if p.device.device_code in seen]
+        # where the time goes: publish -> incident created in the intake transaction -> on the console
+        to_intake = [(raised[p.device.device_code] - p.sent_at) * 1000 for p in presses
+                     if p.device.device_code in raised]
+        to_console = [(seen[code] - at) * 1000 for code, at in raised.items() if code in seen]
         incidents = await asyncio.to_thread(_count_incidents, url, secret)
         acked = [p for p in presses if p.acked_at is not None]
         result.update(
@@ -304,6 +313,9 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
             lost=len(acked) - min(incidents, len(acked)),
             p50_ms=_percentile(latencies, 50), p99_ms=_percentile(latencies, 99),
             max_ms=_percentile(latencies, 100),
+            publish_to_raised_p50_ms=_percentile(to_intake, 50), publish_to_raised_p99_ms=_percentile(to_intake, 99),
+            raised_to_console_p50_ms=_percentile(to_console, 50),
+            raised_to_console_p99_ms=_percentile(to_console, 99),
             baseline_p50_ms=_percentile(baseline, 50), baseline_p99_ms=_percentile(baseline, 99),
             heartbeats_sent=fleet.stats.heartbeats, heartbeat_errors=fleet.stats.heartbeat_errors,
             heartbeats_per_s_target=round(cfg.devices / cfg.heartbeat_s, 1),

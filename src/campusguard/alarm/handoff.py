@@ -26,6 +26,7 @@ from campusguard.org.models import Area, School
 log = structlog.get_logger(__name__)
 
 JOB_KIND = "alarm.handoff"
+RAISED_JOB_KIND = "alarm.handoff_raised"
 SENDER = "cn.campusguard"
 MAX_BACKOFF_S = 600.0
 CAP_CONTENT_TYPE = "application/cap+xml; charset=utf-8"
@@ -97,10 +98,36 @@ def _cap_body(
     return build_cap(cap, sender=SENDER, sent=utcnow(), msg_type=msg_type, seq=seq, references=refs).decode()
 
 
+def schedule_raised(session: Session, incident: Incident) -> None:
+    """Hand-off of a new incident, as one durable job row in its transaction (the messages are built after)."""
+    if incident.type != "device_offline":
+        jobs.schedule(session, kind=RAISED_JOB_KIND, payload={"incident_id": incident.id}, max_attempts=10)
+
+
+def ensure_raised(session: Session, incident: Incident) -> list[HandoffDelivery]:
+    """Queue the `raised` messages unless they are queued already (idempotent; keeps Alert before Update)."""
+    done = session.scalar(
+        select(HandoffDelivery.id).where(HandoffDelivery.incident_id == incident.id, HandoffDelivery.event == "raised")
+    )
+    if done is not None:
+        return []
+    return enqueue(session, incident, event="raised")
+
+
+@jobs.job(RAISED_JOB_KIND)
+def run_raised(session: Session, payload: dict[str, Any]) -> None:
+    """The deferred part of raising: build and queue the hand-off messages of the new incident."""
+    incident = session.get(Incident, int(payload["incident_id"]))
+    if incident is not None:
+        ensure_raised(session, incident)
+
+
 def enqueue(session: Session, incident: Incident, *, event: str) -> list[HandoffDelivery]:
     """Queue the incident's message for every matching endpoint (in the incident's transaction)."""
     if incident.type == "device_offline":
         return []
+    if event != "raised":
+        ensure_raised(session, incident)  # the raise's own job may not have run yet
     endpoints = session.scalars(
         select(HandoffEndpoint).where(HandoffEndpoint.enabled.is_(True)).order_by(HandoffEndpoint.id)
     ).all()

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
@@ -65,6 +65,8 @@ class IntakeSettings(BaseSettings):
     flush_s: float = 2.0
     sweep_s: float = 10.0
     directory_ttl_s: float = 60.0
+    dedup_window_s: float = service.DEDUP_WINDOW.total_seconds()  # same device+seq closer: one alarm
+    context_ttl_s: float = 5.0  # school/area/plan/cameras of an alarm, read once per burst
     audit_every_s: float = 60.0  # at most one audit row per (source, reason, origin) per period
     max_lag_s: float = 30.0  # MQTT backlog beyond which this node does not judge devices silent
 
@@ -347,6 +349,8 @@ class Intake:
         self.directory = DeviceDirectory(db, self.cfg.directory_ttl_s)
         self.throttle = AuditThrottle(self.cfg.audit_every_s)
         self.commits = CommitQueue(self.commit)
+        self.contexts = service.ContextCache(self.cfg.context_ttl_s)
+        self._dedup_window = timedelta(seconds=self.cfg.dedup_window_s)
         self.last_event_at: float | None = None  # monotonic time this node last handled a device message
         self.lag_s = 0.0  # device clock -> handling delay of the latest MQTT event (backlog detector)
 
@@ -372,7 +376,8 @@ class Intake:
     def _ingest(self, session: Session, alarm: PendingAlarm) -> Any:
         return service.ingest_device_event(
             session, device_id=alarm.device.id, event_type=alarm.event_type, seq=alarm.seq,
-            occurred_at=alarm.occurred_at, source=alarm.source, detail=alarm.detail,
+            occurred_at=alarm.occurred_at, source=alarm.source, detail=alarm.detail, contexts=self.contexts,
+            dedup_window=self._dedup_window,
         )
 
     def refuse(self, refusal: Refusal) -> bool:
@@ -501,7 +506,8 @@ class Intake:
         INGESTED.labels(source="http", type=payload.type).inc()
         return service.ingest_device_event(session, device_id=device_id, event_type=payload.type,
                                            seq=payload.seq, occurred_at=payload.ts, source="http",
-                                           detail=_telemetry(payload))
+                                           detail=_telemetry(payload), contexts=self.contexts,
+                                           dedup_window=self._dedup_window)
 
     # -- presence ----------------------------------------------------------------------------
 

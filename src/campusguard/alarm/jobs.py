@@ -5,7 +5,7 @@ from __future__ import annotations
 from campusguard.alarm import escalation, handoff, notify
 from campusguard.core.jobs import JobRunner
 
-JOB_KINDS = (escalation.JOB_KIND, handoff.JOB_KIND, notify.JOB_KIND)
+JOB_KINDS = (escalation.JOB_KIND, handoff.JOB_KIND, handoff.RAISED_JOB_KIND, notify.JOB_KIND)
 
 
 def register(runner: JobRunner) -> None:

@@ -41,7 +41,11 @@ PRIORITY_OF = {
 
 
 class DeviceEvent(Base):
-    """Every alarm-relevant event a device sent, once: (device, seq) is the duplicate guard."""
+    """Every alarm-relevant event a device sent, once: (device, seq) is the duplicate guard.
+
+    A seq reused beyond the dedup window (the device rebooted and counts again) moves the old row's
+    number to `retired_seq`, so the guard stays a plain unique constraint.
+    """
 
     __tablename__ = "alarm_device_events"
     __table_args__ = (UniqueConstraint("device_id", "seq"),)
@@ -49,6 +53,7 @@ class DeviceEvent(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int | None] = mapped_column(BigId)
+    retired_seq: Mapped[int | None] = mapped_column(BigId)
     event_type: Mapped[str] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +49,7 @@ TYPE_TITLES = {
     "watchlist_hit": "重点人员预警",
 }
 MAX_CAMERAS = 8
+DEDUP_WINDOW = timedelta(minutes=10)  # same device + seq with device times this close: one alarm
 
 # action -> (statuses it may start from, status it leads to, timestamp column)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -77,8 +80,14 @@ def ingest_device_event(
     occurred_at: datetime,
     source: str,
     detail: dict[str, Any],
+    contexts: ContextCache | None = None,
+    dedup_window: timedelta = DEDUP_WINDOW,
 ) -> IngestResult:
-    """Store a device's event once and raise its incident; the caller commits before acknowledging."""
+    """Store a device's event once and raise its incident; the caller commits before acknowledging.
+
+    Duplicate = same device and seq with device timestamps within `dedup_window` (a redelivery carries
+    the timestamp of the original, however late it arrives); the same seq far apart is a new alarm.
+    """
     if event_type not in (*ALARM_TYPES, "test"):
         raise BadRequest(f"event type {event_type!r} does not raise incidents", code="not_an_alarm")
     device = session.get(Device, device_id)
@@ -89,7 +98,27 @@ def ingest_device_event(
             select(DeviceEvent).where(DeviceEvent.device_id == device_id, DeviceEvent.seq == seq)
         ).first()
         if prior is not None:
-            return IngestResult(prior.incident_id, True)
+            if abs(occurred_at - prior.occurred_at) <= dedup_window:
+                return IngestResult(prior.incident_id, True)
+            earlier = session.scalars(
+                select(DeviceEvent).where(
+                    DeviceEvent.device_id == device_id,
+                    DeviceEvent.retired_seq == seq,
+                    DeviceEvent.occurred_at >= occurred_at - dedup_window,
+                    DeviceEvent.occurred_at <= occurred_at + dedup_window,
+                )
+            ).first()
+            if earlier is not None:  # a late copy of a message from before the device restarted
+                return IngestResult(earlier.incident_id, True)
+            # the same number far from the first one: the device restarted its count, a new alarm
+            retired = session.execute(
+                update(DeviceEvent)
+                .where(DeviceEvent.id == prior.id, DeviceEvent.seq == seq)
+                .values(seq=None, retired_seq=seq)
+                .execution_options(synchronize_session=False)
+            )
+            log.info("alarm.seq_reused", device_id=device_id, seq=seq, prior_event=prior.id,
+                     retired=bool(getattr(retired, "rowcount", 0)))
     row = DeviceEvent(
         device_id=device_id,
         seq=seq,
@@ -117,6 +146,7 @@ def ingest_device_event(
         occurred_at=occurred_at,
         source=source,
         detail={"device_event_id": row.id, **_safe_detail(detail)},
+        contexts=contexts,
     )
     row.incident_id = incident.id
     return IngestResult(incident.id, False)
@@ -180,6 +210,67 @@ def active_drill_window(session: Session, school_id: int, at: datetime | None = 
     ).first()
 
 
+@dataclass(frozen=True)
+class RaiseContext:
+    """What raising an incident reads besides the device (school, area, plan, cameras): cacheable for seconds."""
+
+    school_id: int
+    school_name: str
+    school_code: str
+    district_code: str | None
+    area_id: int | None
+    area_name: str | None
+    lat: float | None
+    lon: float | None
+    plan_id: int | None
+    cameras: list[dict[str, Any]]
+
+
+def raise_context(session: Session, *, school_id: int, area_id: int | None, alarm_type: str) -> RaiseContext:
+    """Read the school, area, current plan and nearest cameras of an alarm (404 for an unknown school)."""
+    school = session.get(School, school_id)
+    if school is None:
+        raise NotFound(f"unknown school {school_id}", code="unknown_school")
+    area = session.get(Area, area_id) if area_id is not None else None
+    plan = plans.plan_for(session, alarm_type=alarm_type, school_type=school.type)
+    return RaiseContext(
+        school_id=school.id,
+        school_name=school.name,
+        school_code=school.code,
+        district_code=school.district_code,
+        area_id=area.id if area else None,
+        area_name=area.name if area else None,
+        lat=area.lat if area and area.lat is not None else school.lat,
+        lon=area.lon if area and area.lon is not None else school.lon,
+        plan_id=plan.id if plan else None,
+        cameras=nearest_cameras(session, school.id, area.id if area else None),
+    )
+
+
+class ContextCache:
+    """Raise contexts of the last few seconds, so a burst of alarms reads each school once (intake only)."""
+
+    def __init__(self, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+        self._ttl_s = ttl_s
+        self._max = max_entries
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[int, int | None, str], tuple[float, RaiseContext]] = {}
+
+    def get(self, session: Session, *, school_id: int, area_id: int | None, alarm_type: str) -> RaiseContext:
+        key = (school_id, area_id, alarm_type)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._entries.get(key)
+        if hit is not None and now - hit[0] < self._ttl_s:
+            return hit[1]
+        context = raise_context(session, school_id=school_id, area_id=area_id, alarm_type=alarm_type)
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = (now, context)
+        return context
+
+
 def raise_incident(
     session: Session,
     *,
@@ -191,25 +282,27 @@ def raise_incident(
     source: str = "device",
     detail: dict[str, Any] | None = None,
     title: str | None = None,
+    contexts: ContextCache | None = None,
 ) -> Incident:
-    """Create an incident, pick its plan and cameras, start escalation and hand-off, publish alarm.raised."""
+    """Create an incident and publish alarm.raised; only what must survive a crash is written here.
+
+    The incident row, its first step, the outbox event, the escalation (row + first job) and one
+    hand-off job commit together; the hand-off messages themselves are built by that job afterwards.
+    """
     if alarm_type not in INCIDENT_TYPES:
         raise BadRequest(f"unknown incident type {alarm_type!r}", code="unknown_type")
-    school = session.get(School, school_id)
-    if school is None:
-        raise NotFound(f"unknown school {school_id}", code="unknown_school")
-    area = session.get(Area, area_id) if area_id is not None else None
+    if contexts is not None:
+        ctx = contexts.get(session, school_id=school_id, area_id=area_id, alarm_type=alarm_type)
+    else:
+        ctx = raise_context(session, school_id=school_id, area_id=area_id, alarm_type=alarm_type)
     now = utcnow()
     is_test = alarm_type == "test"
     window = active_drill_window(session, school_id, now) if alarm_type in ALARM_TYPES else None
-    lat = area.lat if area and area.lat is not None else school.lat
-    lon = area.lon if area and area.lon is not None else school.lon
-    plan = plans.plan_for(session, alarm_type=alarm_type, school_type=school.type)
     label = TYPE_TITLES.get(alarm_type, alarm_type)
     incident = Incident(
-        school_id=school.id,
-        district_code=school.district_code,
-        area_id=area.id if area else None,
+        school_id=ctx.school_id,
+        district_code=ctx.district_code,
+        area_id=ctx.area_id,
         device_id=device.id if device else None,
         type=alarm_type,
         priority=PRIORITY_OF[alarm_type],
@@ -219,11 +312,11 @@ def raise_incident(
         drill_window_id=window.id if window else None,
         source=source,
         title=title
-        or ("【演练】" if window else "") + f"{school.name} {area.name if area else ''} {label}".strip(),
-        lat=lat,
-        lon=lon,
-        cameras=nearest_cameras(session, school.id, area.id if area else None),
-        plan_id=plan.id if plan else None,
+        or ("【演练】" if window else "") + f"{ctx.school_name} {ctx.area_name or ''} {label}".strip(),
+        lat=ctx.lat,
+        lon=ctx.lon,
+        cameras=list(ctx.cameras),
+        plan_id=ctx.plan_id,
         occurred_at=occurred_at or now,
         raised_at=now,
         resolved_at=now if is_test else None,
@@ -247,21 +340,21 @@ def raise_incident(
         session,
         AlarmRaised(
             incident_id=incident.id,
-            school_id=school.id,
-            district_code=school.district_code,
+            school_id=ctx.school_id,
+            district_code=ctx.district_code,
             status=incident.status,
             is_drill=incident.is_drill,
             alarm_type=alarm_type,
             priority=incident.priority,
             title=incident.title,
-            school_name=school.name,
-            school_code=school.code,
+            school_name=ctx.school_name,
+            school_code=ctx.school_code,
             area_id=incident.area_id,
-            area_name=area.name if area else None,
+            area_name=ctx.area_name,
             device_id=incident.device_id,
             device_code=device.code if device else None,
-            lat=lat,
-            lon=lon,
+            lat=ctx.lat,
+            lon=ctx.lon,
             cameras=incident.cameras,
             plan_id=incident.plan_id,
             source=source,
@@ -272,11 +365,11 @@ def raise_incident(
     )
     if not is_test and alarm_type != "device_offline":
         escalation.start(session, incident)
-    handoff.enqueue(session, incident, event="raised")
+    handoff.schedule_raised(session, incident)
     log.info(
         "alarm.raised",
         incident_id=incident.id,
-        school=school.code,
+        school=ctx.school_code,
         type=alarm_type,
         drill=incident.is_drill,
         source=source,
