@@ -21,6 +21,7 @@ from campusguard.face.schemas import (
     EnrolResult,
     FaceStats,
     PersonOut,
+    PersonPatch,
     RuleIn,
     RuleOut,
     SearchResult,
@@ -142,6 +143,48 @@ def list_persons(watchlist_id: int, session: SessionDep, principal: Caller, para
 @router.delete("/face/persons/{person_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_person(person_id: int, session: SessionDep, principal: Caller) -> Response:
     service.delete_person(session, principal, person_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _person_out(session: SessionDep, person: FacePerson) -> PersonOut:
+    return PersonOut.model_validate(person).model_copy(
+        update={"templates": service.template_ids(session, [person.id])[person.id]}
+    )
+
+
+@router.get("/face/persons/{person_id}", response_model=PersonOut)
+def get_person(person_id: int, session: SessionDep, principal: Caller) -> PersonOut:
+    return _person_out(session, service.get_person(session, principal, person_id))
+
+
+@router.patch("/face/persons/{person_id}", response_model=PersonOut)
+def update_person(person_id: int, body: PersonPatch, session: SessionDep, principal: Caller) -> PersonOut:
+    changes = body.model_dump(exclude_unset=True)
+    return _person_out(session, service.update_person(session, principal, person_id, changes))
+
+
+@router.post("/face/persons/{person_id}/photos", status_code=status.HTTP_201_CREATED, response_model=EnrolResult)
+def add_photos(
+    person_id: int,
+    session: SessionDep,
+    principal: Caller,
+    photo: Annotated[list[UploadFile], File(description="one or more photos, one face each")],
+    replace: Annotated[bool, Form(description="re-enrol: these photos replace all earlier ones")] = False,
+) -> EnrolResult:
+    photos = [read_upload(p, f"photo[{i}]") for i, p in enumerate(photo)]
+    person, templates, warning = service.add_photos(session, principal, person_id, photos, replace=replace)
+    return EnrolResult.model_validate(person).model_copy(
+        update={
+            "templates": service.template_ids(session, [person.id])[person.id],
+            "faces_stored": len(templates),
+            "warning": warning,
+        }
+    )
+
+
+@router.delete("/face/persons/{person_id}/photos/{template_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_photo(person_id: int, template_id: int, session: SessionDep, principal: Caller) -> Response:
+    service.remove_photo(session, principal, person_id, template_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -11,7 +11,7 @@ from campusguard.bus.bus import EventBus
 from campusguard.bus.events import Event
 from campusguard.core.db import Database
 from campusguard.face import runtime
-from campusguard.face.models import FaceTemplate
+from campusguard.face.models import FacePerson, FaceTemplate, Watchlist
 
 log = structlog.get_logger(__name__)
 CHANGED = "face.templates.changed"
@@ -25,17 +25,39 @@ def apply_change(db: Database, event: Event) -> None:
     data = event.model_dump()
     wid = int(data["watchlist_id"])
     if data.get("dropped"):
-        reg.drop(wid)
+        with db.session() as s:
+            recreated = s.get(Watchlist, wid) is not None  # SQLite may reuse the id of a deleted list
+        if not recreated:
+            reg.drop(wid)
         return
-    if data.get("removed"):
-        reg.get(wid).remove(int(i) for i in data["removed"])
+    removed = [int(i) for i in data.get("removed") or []]
+    if removed:
+        # an event arrives after its commit, maybe after a later change: a row that is live again now
+        # (re-activated person, or an id SQLite reused for a new template) must stay in the index
+        with db.session() as s:
+            live = set(
+                s.scalars(
+                    select(FaceTemplate.id)
+                    .join(FacePerson, FacePerson.id == FaceTemplate.person_id)
+                    .where(
+                        FaceTemplate.id.in_(removed),
+                        FaceTemplate.watchlist_id == wid,
+                        FacePerson.active.is_(True),
+                    )
+                )
+            )
+        reg.get(wid).remove(i for i in removed if i not in live)
     added = [int(i) for i in data.get("added") or []]
     if added:
         with db.session() as s:
-            rows = s.execute(select(FaceTemplate.id, FaceTemplate.embedding).where(FaceTemplate.id.in_(added))).all()
+            rows = s.execute(
+                select(FaceTemplate.id, FaceTemplate.embedding)
+                .join(FacePerson, FacePerson.id == FaceTemplate.person_id)
+                .where(FaceTemplate.id.in_(added), FaceTemplate.watchlist_id == wid, FacePerson.active.is_(True))
+            ).all()
         if rows:
             reg.get(wid).add([r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows]))
-    log.debug("face.index.synced", watchlist=wid, added=len(added), removed=len(data.get("removed") or []))
+    log.debug("face.index.synced", watchlist=wid, added=len(added), removed=len(removed))
 
 
 def register(bus: EventBus) -> None:

@@ -57,6 +57,25 @@ class PersonOut(BaseModel):
     templates: list[int] = []
 
 
+class PersonPatch(BaseModel):
+    """Fields of a watchlist person that may change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    category: str | None = None
+    risk_level: str | None = Field(default=None, max_length=32)
+    source: str | None = Field(default=None, max_length=128)
+    legal_basis: str | None = Field(default=None, max_length=256)
+    expires_at: datetime | None = None
+    org_person_id: int | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+    id_number: str | None = Field(default=None, max_length=32)
+    minor: bool | None = None
+    guardian_consent: bool | None = None
+    active: bool | None = None
+
+
 class EnrolResult(PersonOut):
     faces_stored: int = 0
     warning: str | None = None

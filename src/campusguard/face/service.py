@@ -16,7 +16,7 @@ from campusguard.bus.outbox import publish
 from campusguard.core import audit
 from campusguard.core.auth import Principal
 from campusguard.core.db import utcnow
-from campusguard.core.errors import BadRequest, Forbidden, NotFound, ProblemError
+from campusguard.core.errors import BadRequest, Conflict, Forbidden, NotFound, ProblemError
 from campusguard.core.scope import allowed_school_ids, check_school
 from campusguard.face import imaging, quality, runtime
 from campusguard.face.analysis import Analysis, FaceResult
@@ -227,6 +227,7 @@ def delete_watchlist(session: Session, principal: Principal, watchlist_id: int) 
         target_type="face_watchlist",
         target_id=wl.id,
         school_id=wl.school_id,
+        district_code=_district_of(session, wl.school_id),
         detail={"kind": wl.kind, "name": wl.name},
     )
     runtime.registry(session).drop(wl.id)
@@ -334,10 +335,11 @@ def add_templates(session: Session, person: FacePerson, faces: Sequence[FaceResu
         session.add(row)
         rows.append(row)
     session.flush()
-    runtime.registry(session).get(person.watchlist_id).add(
-        [r.id for r in rows], np.stack([f.embedding for f in faces])
-    )
-    publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, added=[r.id for r in rows]))
+    if person.active:  # an inactive person stays out of the index until re-activated
+        runtime.registry(session).get(person.watchlist_id).add(
+            [r.id for r in rows], np.stack([f.embedding for f in faces])
+        )
+        publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, added=[r.id for r in rows]))
     return rows
 
 
@@ -361,6 +363,8 @@ def get_person(session: Session, principal: Principal, person_id: int, *, write:
 
 def delete_person(session: Session, principal: Principal, person_id: int) -> None:
     person = get_person(session, principal, person_id, write=True)
+    wl = session.get(Watchlist, person.watchlist_id)
+    school_id = wl.school_id if wl else None
     remove_person(session, person)
     audit.record(
         session,
@@ -368,7 +372,137 @@ def delete_person(session: Session, principal: Principal, person_id: int) -> Non
         action="face.person.delete",
         target_type="face_person",
         target_id=person_id,
+        school_id=school_id,
+        district_code=_district_of(session, school_id),
         detail={"watchlist_id": person.watchlist_id},
+    )
+
+
+EDITABLE = (
+    "name",
+    "category",
+    "risk_level",
+    "source",
+    "legal_basis",
+    "expires_at",
+    "org_person_id",
+    "external_id",
+    "id_number",
+    "minor",
+    "guardian_consent",
+    "active",
+)
+
+
+def _index_person(session: Session, person: FacePerson, *, on: bool) -> list[int]:
+    """Put a person's templates into the live index or take them out (every node follows the event)."""
+    rows = session.execute(
+        select(FaceTemplate.id, FaceTemplate.embedding).where(FaceTemplate.person_id == person.id)
+    ).all()
+    tids = [int(r[0]) for r in rows]
+    index = runtime.registry(session).get(person.watchlist_id)
+    if on and rows:
+        index.add(tids, np.stack([embedding_of(r[1]) for r in rows]))
+        publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, added=tids))
+    elif not on:
+        index.remove(tids)
+        publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, removed=tids))
+    return tids
+
+
+def update_person(session: Session, principal: Principal, person_id: int, changes: dict[str, Any]) -> FacePerson:
+    """Change a person's fields under the same rules as enrolment; (de)activation updates the index at once."""
+    person = get_person(session, principal, person_id, write=True)
+    wl = session.get(Watchlist, person.watchlist_id)
+    assert wl is not None
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise BadRequest(f"fields not editable: {', '.join(unknown)}", code="not_editable")
+    for key in ("name", "category", "minor", "guardian_consent", "active"):
+        if key in changes and changes[key] is None:
+            raise BadRequest(f"{key} cannot be null", code="null_field")
+    current = {f: getattr(person, f) for f in PersonData.__dataclass_fields__}
+    data = PersonData(**{**current, **{k: v for k, v in changes.items() if k != "active"}})
+    if "expires_at" in changes and data.expires_at is not None and data.expires_at.tzinfo is None:
+        raise BadRequest("expires_at needs a time zone", code="naive_datetime")
+    _validate_person(session, wl, data)
+    changed = sorted(k for k, v in {**data.__dict__, "active": changes.get("active", person.active)}.items()
+                     if getattr(person, k) != v)
+    was_active = person.active
+    for key in changed:
+        setattr(person, key, data.__dict__[key] if key != "active" else changes["active"])
+    session.flush()
+    if person.active != was_active:
+        _index_person(session, person, on=person.active)
+    audit.record(
+        session,
+        principal=principal,
+        action="face.person.update",
+        target_type="face_person",
+        target_id=person.id,
+        school_id=wl.school_id,
+        district_code=_district_of(session, wl.school_id),
+        detail={"watchlist_id": wl.id, "fields": changed},  # names only: values may be an ID number
+    )
+    return person
+
+
+def add_photos(
+    session: Session, principal: Principal, person_id: int, photos: Sequence[bytes], *, replace: bool = False
+) -> tuple[FacePerson, list[FaceTemplate], str | None]:
+    """Add templates (or re-enrol: replace them all); every photo passes the quality gate before anything changes."""
+    person = get_person(session, principal, person_id, write=True)
+    if not photos:
+        raise BadRequest("at least one photo is required", code="photo_required")
+    wl = session.get(Watchlist, person.watchlist_id)
+    assert wl is not None
+    faces = [enrolment_face(p, field=f"photo[{i}]") for i, p in enumerate(photos)]
+    removed: list[int] = []
+    if replace:
+        removed = _index_person(session, person, on=False) if person.active else list(
+            session.scalars(select(FaceTemplate.id).where(FaceTemplate.person_id == person.id))
+        )
+        for tpl in session.scalars(select(FaceTemplate).where(FaceTemplate.person_id == person.id)):
+            session.delete(tpl)
+        session.flush()
+    templates = add_templates(session, person, faces)
+    audit.record(
+        session,
+        principal=principal,
+        action="face.person.reenrol" if replace else "face.person.photos_add",
+        target_type="face_person",
+        target_id=person.id,
+        school_id=wl.school_id,
+        district_code=_district_of(session, wl.school_id),
+        detail={"watchlist_id": wl.id, "added": [t.id for t in templates], "removed": removed},
+    )
+    return person, templates, capacity_warning(session)
+
+
+def remove_photo(session: Session, principal: Principal, person_id: int, template_id: int) -> None:
+    """Delete one template; the last one cannot go (delete the person instead)."""
+    person = get_person(session, principal, person_id, write=True)
+    tpl = session.get(FaceTemplate, template_id)
+    if tpl is None or tpl.person_id != person.id:
+        raise NotFound("no such photo of this person", code="not_found")
+    count = session.scalar(select(func.count()).select_from(FaceTemplate).where(FaceTemplate.person_id == person.id))
+    if (count or 0) <= 1:
+        raise Conflict("the last photo cannot be removed: delete the person instead", code="last_photo")
+    runtime.registry(session).get(person.watchlist_id).remove([template_id])
+    publish(session, FaceTemplatesChanged(watchlist_id=person.watchlist_id, removed=[template_id]))
+    session.delete(tpl)
+    session.flush()
+    wl = session.get(Watchlist, person.watchlist_id)
+    school_id = wl.school_id if wl else None
+    audit.record(
+        session,
+        principal=principal,
+        action="face.person.photo_remove",
+        target_type="face_person",
+        target_id=person.id,
+        school_id=school_id,
+        district_code=_district_of(session, school_id),
+        detail={"watchlist_id": person.watchlist_id, "template_id": template_id},
     )
 
 
