@@ -328,10 +328,11 @@ def run_purge(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("face.watchlist.admin"))],
     retention_days: Annotated[int | None, Query(ge=0, le=365)] = None,
+    matched_retention_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
 ) -> dict[str, int]:
     if principal.role.value != "city_admin":
         raise Forbidden("only the city administrator runs a manual purge", code="forbidden")
-    return privacy.purge(session, retention_days=retention_days)
+    return privacy.purge(session, retention_days=retention_days, matched_retention_days=matched_retention_days)
 
 
 @router.post("/visitors", status_code=status.HTTP_201_CREATED, response_model=VisitorOut)

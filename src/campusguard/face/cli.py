@@ -119,8 +119,11 @@ def sample_camera(
 @face_app.command("purge")
 def purge(
     retention_days: Annotated[int | None, typer.Option(help="override CG_FACE_UNKNOWN_RETENTION_DAYS")] = None,
+    matched_retention_days: Annotated[
+        int | None, typer.Option(min=1, help="override CG_FACE_MATCHED_RETENTION_DAYS")
+    ] = None,
 ) -> None:
-    """Delete unknown captures past retention and expired key persons/visitors now (also runs hourly)."""
+    """Delete unknown captures and pass records past retention and expired key persons now (also runs hourly)."""
     from campusguard.core.db import Database
     from campusguard.face.privacy import purge as run_purge
 
@@ -128,7 +131,10 @@ def purge(
     assert isinstance(db, Database)
     try:
         with db.session() as session:
-            typer.echo(json.dumps(run_purge(session, retention_days=retention_days)))
+            counts = run_purge(
+                session, retention_days=retention_days, matched_retention_days=matched_retention_days
+            )
+            typer.echo(json.dumps(counts))
     finally:
         db.dispose()
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import structlog
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +52,8 @@ class FaceSettings(BaseSettings):
     track_distance: float = 0.45
     suppress_distance: float = 0.35
     unknown_retention_days: int = 7
+    matched_retention_days: int = Field(default=180, ge=1)
+    """Pass records of enrolled people are kept this long, unless tied to an incident (PIPL art. 19)."""
     max_upload_bytes: int = 8 * 1024 * 1024
     capture_upsample: int = 0
     store_scene: bool = True
