@@ -65,6 +65,12 @@ class VectorIndex:
     def __len__(self) -> int:
         return self._n
 
+    def _resize(self, dim: int) -> None:
+        """An empty index takes the dimension of the first rows (engines differ: 128-d dlib, 512-d ArcFace)."""
+        self.dim = dim
+        self._vectors = np.zeros((self._vectors.shape[0], dim), dtype=np.float32)
+        self._faiss, self._faiss_rows = None, 0
+
     def __contains__(self, face_id: object) -> bool:
         return face_id in self._row
 
@@ -83,6 +89,9 @@ class VectorIndex:
         """Insert or replace rows; vectors are normalised here so callers cannot skew distances."""
         ids = [int(i) for i in face_ids]
         mat = normalise(vectors)
+        with self._lock:
+            if self._n == 0 and mat.shape[0] == len(ids) and mat.shape[1] != self.dim:
+                self._resize(mat.shape[1])
         if mat.shape != (len(ids), self.dim):
             raise ValueError(f"expected {len(ids)}x{self.dim} vectors, got {mat.shape}")
         with self._lock:
@@ -153,12 +162,12 @@ class VectorIndex:
     def search(self, query: np.ndarray, k: int = 5, *, threshold: float | None = None) -> list[Match]:
         """Top-k nearest (exact float32 distances), optionally only those within `threshold`."""
         q = normalise(query)[0]
-        if q.shape[0] != self.dim:
-            raise ValueError(f"query has {q.shape[0]} dims, index {self.dim}")
         with self._lock:
             n = self._n
             if n == 0 or k <= 0:
                 return []
+            if q.shape[0] != self.dim:
+                raise ValueError(f"query has {q.shape[0]} dims, index {self.dim}")
             if self._use_faiss():
                 want = min(n, max(k, 16))
                 _, rows = self._faiss_index().search(q[None, :], want)
