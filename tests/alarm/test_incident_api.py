@@ -292,3 +292,28 @@ def test_manual_raise_and_admin_endpoints(client: TestClient, city: dict[str, An
         },
     )
     assert other.status_code == 403
+
+
+def test_incident_video_maps_cameras_through_the_video_module(
+    client: TestClient, db: Database, city: dict[str, Any], login: Login
+) -> None:
+    """The page learns which named cameras stream (live URL, clips); who may not watch gets no camera ids."""
+    before = _press(db, city["button"], 7001)
+    listed = client.get(f"/api/v1/incidents/{before}/video", headers=login("operator")).json()
+    assert listed["can_watch"] and listed["can_clip"] and listed["cameras"]
+    assert all(c["camera_id"] is None for c in listed["cameras"])  # none registered with the video module yet
+
+    cam = client.post("/api/v1/cameras", headers=login("admin"), json={
+        "school_code": city["kg_code"], "name": "incident page camera", "rtsp_url": "rtsp://127.0.0.1:9/cam1",
+        "area_id": city["button_area"]})
+    assert cam.status_code == 201, cam.text
+    incident_id = _press(db, city["button"], 7002)
+    video = client.get(f"/api/v1/incidents/{incident_id}/video", headers=login("operator")).json()
+    mapped = {c["device_id"]: c for c in video["cameras"]}
+    assert mapped[cam.json()["device_id"]]["camera_id"] == cam.json()["id"]
+    assert mapped[cam.json()["device_id"]]["same_area"] is True
+
+    guard = client.get(f"/api/v1/incidents/{incident_id}/video", headers=login("guard")).json()
+    assert guard["can_watch"] is False and all(c["camera_id"] is None for c in guard["cameras"])
+    other_police = login(f"police{city['other_district'][-2:]}")
+    assert client.get(f"/api/v1/incidents/{incident_id}/video", headers=other_police).status_code == 404

@@ -38,9 +38,11 @@ from campusguard.alarm.schemas import (
     EndpointOut,
     GatewayIn,
     GatewayOut,
+    IncidentCamera,
     IncidentDetail,
     IncidentOut,
     IncidentPage,
+    IncidentVideo,
     ManualAlarmIn,
     NoteIn,
     NoteOut,
@@ -358,6 +360,32 @@ def incident_handoff(incident_id: int, session: SessionDep, principal: Read) -> 
     return session.scalars(
         select(HandoffDelivery).where(HandoffDelivery.incident_id == incident.id).order_by(HandoffDelivery.id)
     ).all()
+
+
+@router.get("/incidents/{incident_id}/video", response_model=IncidentVideo)
+def incident_video(incident_id: int, session: SessionDep, principal: Read) -> IncidentVideo:
+    """The incident's cameras mapped to the video module's cameras (through its service), for live view and clips."""
+    from campusguard.video import service as video_service  # video is optional at import time of alarm
+
+    incident = service.get_incident(session, principal, incident_id)
+    can_watch = principal.can("video.live")
+    by_device: dict[int, Any] = {}
+    if can_watch:
+        school = session.get(School, incident.school_id)
+        if school is not None:
+            found, _ = video_service.list_cameras(session, principal, school_code=school.code, limit=500)
+            by_device = {c.device_id: c for c in found}
+    cameras = []
+    for entry in incident.cameras or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), int):
+            continue
+        cam = by_device.get(entry["id"])
+        cameras.append(IncidentCamera(
+            device_id=entry["id"], code=entry.get("code"), name=entry.get("name"),
+            same_area=bool(entry.get("same_area")), online=entry.get("online"),
+            camera_id=cam.id if cam else None, status=cam.status if cam else None,
+        ))
+    return IncidentVideo(can_watch=can_watch, can_clip=principal.can("video.clip"), cameras=cameras)
 
 
 # ---------------------------------------------------------------- plans

@@ -299,3 +299,23 @@ class ManualAlarmIn(BaseModel):
     type: Literal["panic", "duress", "intrusion", "fire", "medical", "tamper"]
     area_id: int | None = None
     note: str | None = Field(default=None, max_length=2000)
+
+
+class IncidentCamera(BaseModel):
+    """A camera the incident names, with the video module's camera id when it streams there."""
+
+    device_id: int
+    code: str | None = None
+    name: str | None = None
+    same_area: bool = False
+    online: bool | None = None
+    camera_id: int | None = None  # for GET /cameras/{id}/live and /cameras/{id}/clips
+    status: str | None = None
+
+
+class IncidentVideo(BaseModel):
+    """What the incident page needs to show live video and the pre/post-alarm clips."""
+
+    can_watch: bool
+    can_clip: bool
+    cameras: list[IncidentCamera]
