@@ -177,3 +177,16 @@ def test_delete_person_and_watchlist(client, login, kg, photo, db, face_pool) ->
     with db.session() as s:
         actions = set(s.scalars(select(AuditLog.action).where(AuditLog.action.like("face.%.delete"))))
     assert actions == {"face.person.delete", "face.watchlist.delete"}
+
+
+def test_templates_of_another_engine_stay_out_of_the_index(client, login, kg, photo, db, face_pool) -> None:
+    from campusguard.face.models import FaceTemplate
+
+    police = login("police")
+    wid = _key_list(client, police)
+    kept = _enrol(client, police, wid, photo, "obama/1.jpg")
+    other = _enrol(client, police, wid, photo, "biden/1.jpg")
+    with db.session() as s:  # as if enrolled before CG_FACE_ENGINE was switched
+        s.get(FaceTemplate, other["templates"][0]).engine = "OnnxFaceEngine"
+    runtime.forget(client.app.state.db)
+    assert _indexed(client, wid) == set(kept["templates"])

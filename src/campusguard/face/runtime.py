@@ -117,7 +117,8 @@ def _load(session: Session, reg: IndexRegistry) -> None:
     rows = session.execute(
         select(FaceTemplate.id, FaceTemplate.watchlist_id, FaceTemplate.embedding)
         .join(FacePerson, FacePerson.id == FaceTemplate.person_id)
-        .where(FacePerson.active.is_(True))
+        # templates of another engine (before a switch of CG_FACE_ENGINE) cannot be compared: re-enrol them
+        .where(FacePerson.active.is_(True), FaceTemplate.engine == face_settings().engine.rsplit(":")[-1])
     ).all()
     by_list: dict[int, tuple[list[int], list[np.ndarray]]] = {}
     for tid, wid, blob in rows:
