@@ -111,6 +111,9 @@ export const faceApi = {
     api.post<Watchlist>('/watchlists', body),
   persons: (id: number) => api.get<Page<FacePerson>>(`/watchlists/${id}/persons`, { limit: 200 }),
   deletePerson: (id: number) => api.del<void>(`/face/persons/${id}`),
+  updatePerson: (id: number, body: Partial<Pick<FacePerson, 'name' | 'category' | 'risk_level' | 'legal_basis' | 'active'>>) =>
+    api.patch<FacePerson>(`/face/persons/${id}`, body),
+  deleteWatchlist: (id: number) => api.del<void>(`/watchlists/${id}`),
   captures: (q: Record<string, string | number | undefined>) => api.get<Page<Capture>>('/face/captures', q),
   alerts: (q: Record<string, string | number | undefined>) => api.get<Page<FaceAlert>>('/face/alerts', q),
   decide: (id: number, decision: 'confirm' | 'reject', note: string) =>
