@@ -8,8 +8,19 @@ import { isNarrow } from '@/utils/responsive'
 
 const POPPING = new Set(['alarm.raised', 'alarm.escalated', 'alarm.handoff_dead'])
 const BEEP_GAP_MS = 2000
-const open: NotificationHandle[] = []
+const open: { handle: NotificationHandle; id: number }[] = []
 let lastBeep = 0
+let viewing: number | null = null
+
+/**
+ * The incident open on screen: its own pop-ups are closed and no new ones stack over its action
+ * buttons (the page already shows them live); null when the detail page closes.
+ */
+export function setViewing(id: number | null): void {
+  viewing = id
+  if (id === null) return
+  for (const entry of open.filter((o) => o.id === id)) entry.handle.close()
+}
 
 function openIncident(id: number): void {
   const mobile = location.pathname === '/m' || location.pathname.startsWith('/m/')
@@ -24,6 +35,7 @@ export function popAlarm(e: ReceivedEvent): void {
   if (!POPPING.has(e.type) || typeof e.incident_id !== 'number') return
   const t = i18n.global.t
   const id = e.incident_id
+  if (id === viewing) return
   const drill = e.is_drill === true
   const lowPriority = e.priority === 'low'
   let message = typeof e.title === 'string' ? e.title : `#${id}`
@@ -37,7 +49,7 @@ export function popAlarm(e: ReceivedEvent): void {
     message = `#${id} ${t('alarm.handoffDead', { endpoint: String(e.endpoint ?? '') })}`
   }
   const limit = isNarrow.value ? 2 : 4
-  while (open.length >= limit) open.shift()?.close()
+  while (open.length >= limit) open.shift()?.handle.close()
   const urgent = e.type !== 'alarm.handoff_dead' && !lowPriority
   const handle = ElNotification({
     title: (drill ? `[${t('alarm.drill')}] ` : '') + t(`eventTypes.${e.type.replace('.', '_')}`),
@@ -51,11 +63,11 @@ export function popAlarm(e: ReceivedEvent): void {
       openIncident(id)
     },
     onClose: () => {
-      const i = open.indexOf(handle)
+      const i = open.findIndex((o) => o.handle === handle)
       if (i >= 0) open.splice(i, 1)
     },
   })
-  open.push(handle)
+  open.push({ handle, id })
   if (urgent && !useEvents().muted && Date.now() - lastBeep > BEEP_GAP_MS) {
     lastBeep = Date.now()
     beep(drill ? 1 : 3)
