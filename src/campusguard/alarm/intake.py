@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 from campusguard.adapters.dc09 import AccountInfo, Dc09Message, Dc09Receiver, Rejection, TimestampWindow
 from campusguard.adapters.mqtt import DeviceEvent, DeviceEventPayload, MqttIntake, MqttRejection
 from campusguard.adapters.mqtt.payload import TOPIC_FILTER
+from campusguard.alarm import batch, service
 from campusguard.alarm import presence as presence_mod
-from campusguard.alarm import service
 from campusguard.config import Settings
 from campusguard.core import audit
 from campusguard.core.db import Database, utcnow
@@ -267,7 +267,7 @@ class CommitQueue:
     together in the next one, so throughput follows the load instead of one lock round per alarm.
     """
 
-    def __init__(self, commit: Any, max_group: int = 5) -> None:
+    def __init__(self, commit: Any, max_group: int = 50) -> None:
         self._commit = commit
         self._max_group = max_group
         self._queue: asyncio.Queue[tuple[list[PendingAlarm], asyncio.Future[list[Any]]]] = asyncio.Queue()
@@ -366,19 +366,14 @@ class Intake:
         """Commit alarms and security events in one transaction (nothing is acknowledged before)."""
         started = time.perf_counter()
         with self.db.session() as session:
-            results = [self._ingest(session, alarm) for alarm in alarms]
+            results = batch.ingest_many(session, [
+                batch.Press(a.device.id, a.event_type, a.seq, a.occurred_at, a.source, a.detail) for a in alarms
+            ], contexts=self.contexts, dedup_window=self._dedup_window)
             self._audit(session, refusals)
         COMMIT_SECONDS.observe(time.perf_counter() - started)
         for alarm in alarms:
             INGESTED.labels(source=alarm.source, type=alarm.event_type).inc()
         return results
-
-    def _ingest(self, session: Session, alarm: PendingAlarm) -> Any:
-        return service.ingest_device_event(
-            session, device_id=alarm.device.id, event_type=alarm.event_type, seq=alarm.seq,
-            occurred_at=alarm.occurred_at, source=alarm.source, detail=alarm.detail, contexts=self.contexts,
-            dedup_window=self._dedup_window,
-        )
 
     def refuse(self, refusal: Refusal) -> bool:
         """Count and log; returns True when an audit row should be written (throttled)."""
