@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from campusguard.core.auth import Principal
 from campusguard.core.db import utcnow
 from campusguard.core.errors import BadRequest
+from campusguard.core.scope import allowed_school_ids
 from campusguard.device import service as devices
 from campusguard.device.models import Device
 from campusguard.stats import metrics as M
@@ -103,10 +104,14 @@ def build_overview(session: Session, principal: Principal, *, region: str | None
                    period: Period, with_schools: bool = True) -> dict[str, Any]:
     """Everything the city/district/school dashboard shows, from one rollup read."""
     schools, _ = schools_in_scope(session, principal, region=region, school=school)
-    ids = {s.id for s in schools}
-    aggregate, totals = service.aggregate_values(session, period=period, school_ids=ids,
-                                                 extra_series=service.BREAKDOWN_SERIES)
-    per_school = service.compute_per_school(session, period=period, school_ids=ids, names=PER_SCHOOL_METRICS)
+    ids: set[int] | None = {s.id for s in schools}
+    if region is None and school is None and allowed_school_ids(session, principal) is None:
+        ids = None  # the whole city: no 300-id IN list in every rollup query
+    with service.provider_memo(session):
+        aggregate, totals = service.aggregate_values(session, period=period, school_ids=ids,
+                                                     extra_series=service.BREAKDOWN_SERIES)
+        per_school = service.compute_per_school(session, period=period, school_ids=ids,
+                                                names=PER_SCHOOL_METRICS)
     payload: dict[str, Any] = {
         "period": {"label": period.label, "kind": period.kind.value, "start": period.start.isoformat(),
                    "end": period.end.isoformat(), "closed": period.is_closed(utcnow())},

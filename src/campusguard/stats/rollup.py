@@ -135,7 +135,7 @@ def read_counters(session: Session, *, period: Period, series: Iterable[str], sc
         elif dims == "base+hist":
             stmt = stmt.where(or_(model.dim == "", model.dim.startswith("b:")))
         stmt = _scoped(stmt, model.school_id, school_ids).group_by(*cols)
-        for row in session.execute(stmt).all():
+        for row in session.connection().execute(stmt):  # Core rows: no ORM loading per row
             *key, n, total = row
             acc = out[tuple(key)]
             acc[0] += int(n or 0)
@@ -163,7 +163,7 @@ def read_latest(session: Session, *, period: Period, series: Iterable[str], scho
     stmt = _scoped(select(StatsDaily.school_id, StatsDaily.series, StatsDaily.day, StatsDaily.total).where(
         StatsDaily.series.in_(sorted(wanted)), StatsDaily.dim == "",
         StatsDaily.day.in_(sorted(set(wanted.values())))), StatsDaily.school_id, school_ids)
-    for sid, name, day, total in session.execute(stmt).all():
+    for sid, name, day, total in session.connection().execute(stmt):
         if wanted.get(name) != day:
             continue
         key: Key = (sid, name, "") if per_school else (name, "")
@@ -180,7 +180,7 @@ def read_trend(session: Session, *, period: Period, series: Iterable[str], schoo
     stmt = select(when, model.series, func.sum(model.total)).where(
         when >= lo, when < period.end, model.series.in_(sorted(set(series))), model.dim == "")
     stmt = _scoped(stmt, model.school_id, school_ids).group_by(when, model.series)
-    return {(d, s): float(t or 0.0) for d, s, t in session.execute(stmt).all()}
+    return {(d, s): float(t or 0.0) for d, s, t in session.connection().execute(stmt)}
 
 
 def days(start: date, end: date) -> list[date]:

@@ -7,7 +7,8 @@ This is the one read API of the metrics feed: dashboards, briefings, rollout and
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -160,11 +161,34 @@ def compute(session: Session, *, period: Period, school_ids: set[int] | None,
 
 def _call(provider: ProviderFn, m: Metric, session: Session, school_ids: set[int] | None,
           period: Period) -> dict[int, float | None]:
+    memo: dict[tuple[Any, ...], dict[int, float | None]] | None = session.info.get(_MEMO)
+    key = (m.name, period.start, period.end, None if school_ids is None else frozenset(school_ids))
+    if memo is not None and key in memo:
+        return memo[key]
     try:
-        return dict(provider(session, school_ids, period.start_utc, period.end_utc))
+        values = dict(provider(session, school_ids, period.start_utc, period.end_utc))
     except Exception:  # a broken provider must not take the dashboard down
         log.exception("stats.provider_failed", metric=m.name)
-        return {}
+        values = {}
+    if memo is not None:
+        memo[key] = values
+    return values
+
+
+_MEMO = "stats.provided"
+
+
+@contextmanager
+def provider_memo(session: Session) -> Iterator[None]:
+    """Call each provider once while one read-only view asks for the same metric several times."""
+    if _MEMO in session.info:
+        yield
+        return
+    session.info[_MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_MEMO, None)
 
 
 def compute_per_school(session: Session, *, period: Period, school_ids: set[int] | None,
