@@ -15,6 +15,19 @@ class BulletinPublished(Event):
     bulletin_id: int
     title: str
     category: str
+    recipients_by_school: dict[int, int] = {}
+    """School-bound readers it is addressed to, per school id (the denominator of the read rate)."""
+
+
+class BulletinReadEvent(Event):
+    """A reader opened a bulletin for the first time (the numerator of the read rate, per school)."""
+
+    audience: ClassVar[str] = "bulletin.publish"
+    type: Literal["bulletin.read"] = "bulletin.read"
+    bulletin_id: int
+    user_id: int
+    role: str
+    school_ids: list[int] = []
 
 
 class ReportReceived(Event):

@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from campusguard.accounts import service as accounts
-from campusguard.bulletin.events import BulletinPublished
+from campusguard.bulletin.events import BulletinPublished, BulletinReadEvent
 from campusguard.bulletin.models import Bulletin, BulletinAttachment, BulletinRead, SafetyLesson
 from campusguard.bulletin.sanitize import clean_html
 from campusguard.bulletin.schemas import BulletinIn, LessonIn
@@ -160,9 +160,40 @@ def create(session: Session, principal: Principal, data: BulletinIn) -> Bulletin
         },
     )
     publish(
-        session, BulletinPublished(district_code=reach, bulletin_id=b.id, title=b.title, category=b.category)
+        session,
+        BulletinPublished(
+            district_code=reach,
+            bulletin_id=b.id,
+            title=b.title,
+            category=b.category,
+            recipients_by_school=audience_by_school(session, b),
+        ),
     )
     return b
+
+
+def _countable(role: str, active: bool) -> bool:
+    return active and role not in (Role.integrator.value, Role.device.value)
+
+
+def _school_ids(session: Session, codes: list[str] | tuple[str, ...]) -> dict[str, int]:
+    if not codes:
+        return {}
+    return {c: i for c, i in session.execute(select(School.code, School.id).where(School.code.in_(codes))).tuples()}
+
+
+def audience_by_school(session: Session, b: Bulletin) -> dict[int, int]:
+    """School-bound users a bulletin is addressed to, per school, so stats can compute read rates."""
+    city, facts = _city_codes(session), _school_facts(session)
+    ids = _school_ids(session, sorted(facts))
+    out: Counter[int] = Counter()
+    for u in session.scalars(accounts.user_query(session, SYSTEM)).all():
+        if not _countable(u.role, u.active):
+            continue
+        for code in u.school_codes or []:
+            if code in ids and matches(b, make_reader(u.role, u.region_code, [code], city, facts)):
+                out[ids[code]] += 1
+    return dict(out)
 
 
 def _can_manage(session: Session, principal: Principal, b: Bulletin) -> bool:
@@ -229,7 +260,31 @@ def mark_read(session: Session, principal: Principal, bulletin_id: int) -> Bulle
         audit.record(
             session, principal=principal, action="bulletin.read", target_type="bulletin", target_id=b.id
         )
+        _publish_read(session, principal, b)
     return row
+
+
+def _publish_read(session: Session, principal: Principal, b: Bulletin) -> None:
+    """Tell stats which schools this first read counts for (those of the reader the bulletin targets)."""
+    city = _city_codes(session)
+    facts = _school_facts(session, list(principal.school_codes))
+    ids = _school_ids(session, principal.school_codes)
+    schools = sorted(
+        ids[c]
+        for c in principal.school_codes
+        if c in ids and matches(b, make_reader(principal.role.value, principal.region_code, [c], city, facts))
+    )
+    publish(
+        session,
+        BulletinReadEvent(
+            school_id=schools[0] if schools else None,
+            district_code=b.region_code,
+            bulletin_id=b.id,
+            user_id=principal.id,
+            role=principal.role.value,
+            school_ids=schools,
+        ),
+    )
 
 
 def stats(session: Session, principal: Principal, bulletin_id: int) -> dict[str, Any]:
