@@ -222,8 +222,13 @@ def _bulletin_published(session: Session, event: Event) -> list[Contribution]:
 
 
 def _bulletin_read(session: Session, event: Event) -> list[Contribution]:
+    """One read per reader and school the bulletin was delivered to (the event lists the schools)."""
     bulletin = str(get(event, "bulletin_id"))
     reader = str(get(event, "user_id", "person_id", "reader_id") or event.id)
+    schools = get(event, "school_ids")
+    if isinstance(schools, list):
+        return [Contribution(M.S_BULLETIN_READ, "bulletin", bulletin, key=f"read:{bulletin}:{reader}:{int(sid)}",
+                             detail={"school_id": int(sid), "user_id": reader}) for sid in schools]
     return [Contribution(M.S_BULLETIN_READ, "bulletin", bulletin, key=f"read:{bulletin}:{reader}")]
 
 

@@ -37,3 +37,9 @@ def install() -> None:
         log.info("stats.provider_skipped", metric="guard_staffing_compliant")
     else:
         register_metric("guard_staffing_compliant", guard_staffing)
+    try:
+        from campusguard.video.metrics import retention_compliance
+    except ImportError:
+        log.info("stats.provider_skipped", metric="video_retention_compliant")
+    else:
+        register_metric("video_retention_compliant", retention_compliance)

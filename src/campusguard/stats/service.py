@@ -212,7 +212,7 @@ def compute_per_school(session: Session, *, period: Period, school_ids: set[int]
     provided = {m.name: _call(p, m, session, school_ids, period)
                 for m in metrics if (p := _providers.get(m.name)) is not None}
     sources = rollup.known_sources(session)
-    ids = set(school_ids) if school_ids is not None else set(counters) | set(latest)
+    ids = set(school_ids) if school_ids is not None else set(counters).union(latest, *provided.values())
     out: dict[int, dict[str, MetricValue]] = {}
     empty_c: dict[tuple[str, str], tuple[int, float]] = {}
     empty_l: dict[tuple[str, str], float] = {}
