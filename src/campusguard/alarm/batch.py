@@ -172,7 +172,7 @@ def _together(
     # rows nobody needs back as objects: one executemany each
     session.execute(insert(IncidentStep), steps_rows)
     session.execute(insert(Escalation), escalations)
-    session.execute(insert(Job), job_rows)
+    session.execute(insert(Job).values(job_rows))  # one multi-row INSERT (executemany goes row by row on jobs)
     session.info["wake_jobs"] = True
     return [service.IngestResult(incident.id, False) for incident, _, _ in incidents]
 
