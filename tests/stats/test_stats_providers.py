@@ -131,3 +131,19 @@ def test_video_retention_compliance_from_segments(session: Session, city: list[i
     total = service.compute(session, period=period_of("30d"), school_ids={a.id, b.id, c.id},
                             names=["video_retention_compliant"])["video_retention_compliant"]
     assert total.status == "ok" and total.value == 0.5  # mean of a (1.0) and b (0.0)
+
+
+def test_staffing_snapshot_feeds_the_dashboard_metric(session: Session, city: list[int]) -> None:
+    from campusguard.patrol import staffing
+    from campusguard.stats import snapshot
+
+    period = period_of(None)
+    before = service.compute(session, period=period, school_ids=None, names=["guard_staffing_compliant"])
+    assert before["guard_staffing_compliant"].status == "no_data"
+    live = {int(r["school_id"]): bool(r["ok"]) for r in staffing.compliance(session, SYSTEM)}
+    assert snapshot.refresh_staffing(session) == len(city) == len(live)
+    per = service.compute_per_school(session, period=period, school_ids=None, names=["guard_staffing_compliant"])
+    assert {sid: v["guard_staffing_compliant"].value for sid, v in per.items()} == {
+        sid: (1.0 if ok else 0.0) for sid, ok in live.items()}
+    total = service.compute(session, period=period, school_ids=None, names=["guard_staffing_compliant"])
+    assert total["guard_staffing_compliant"].denominator == len(city)

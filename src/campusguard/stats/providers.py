@@ -31,12 +31,8 @@ def install() -> None:
     """Register the providers whose source domains are present in this build."""
     from campusguard.stats.service import register_metric
 
-    try:
-        from campusguard.patrol import staffing  # noqa: F401
-    except ImportError:
-        log.info("stats.provider_skipped", metric="guard_staffing_compliant")
-    else:
-        register_metric("guard_staffing_compliant", guard_staffing)
+    # guard_staffing_compliant is not a live provider: computing it for the whole city costs more than the
+    # rest of a dashboard, so stats.jobs snapshots it every 10 minutes (snapshot.refresh_staffing).
     try:
         from campusguard.video.metrics import retention_compliance
     except ImportError:

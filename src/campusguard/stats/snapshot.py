@@ -69,3 +69,20 @@ def refresh_devices(session: Session, *, day: date | None = None, school_ids: se
                     rollup.mark_source(session, series)
     log.info("stats.device_snapshot", day=str(when), schools=len(targets))
     return len(targets)
+
+
+def refresh_staffing(session: Session, *, day: date | None = None) -> int:
+    """Today's guard staffing compliance per school as snapshot series (dashboards read it, not patrol)."""
+    from campusguard.core.db import utcnow
+    from campusguard.stats.providers import guard_staffing
+
+    now = utcnow()
+    when = day or local_day(now)
+    values = guard_staffing(session, None, now, now)
+    for sid, ok in values.items():
+        if ok is None:
+            continue
+        rollup.set_snapshot(session, school_id=sid, day=when, series=M.S_STAFFING_SCHOOLS, value=1.0)
+        rollup.set_snapshot(session, school_id=sid, day=when, series=M.S_STAFFING_OK, value=ok)
+    log.info("stats.staffing_snapshot", day=str(when), schools=len(values))
+    return len(values)
