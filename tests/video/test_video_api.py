@@ -157,6 +157,9 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
         assert incident_clip.status == "ready" and incident_clip.manifest["incident_id"] == 4242
         assert incident_clip.manifest["recorded_s"] >= 0.9 and incident_clip.sha256
         assert len(s.scalars(select(Hold).where(Hold.incident_id == 4242)).all()) == 2  # window + clip
+    listed = client.get(f"/api/v1/cameras/{cam_id}/clips", headers=h, params={"incident_id": 4242}).json()
+    assert listed["total"] == 1 and listed["items"][0]["incident_id"] == 4242  # the incident page's clips
+    assert client.get(f"/api/v1/cameras/{cam_id}/clips", headers=h).json()["total"] == 2
 
     # viewer history for admins; everything audited
     viewers = client.get(f"/api/v1/cameras/{cam_id}/viewers", headers=h).json()

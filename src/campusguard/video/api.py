@@ -15,7 +15,7 @@ import anyio.from_thread
 import structlog
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.background import BackgroundTask
 
 from campusguard.adapters.ffmpeg.clip import ClipError, cut
@@ -337,11 +337,14 @@ def create_clip(camera_id: int, data: ClipIn, request: Request, session: Session
 
 @router.get("/cameras/{camera_id:int}/clips", response_model=Page[ClipOut])
 def list_clips(camera_id: int, session: SessionDep, principal: Clipper, limit: Limit = 50,
-               offset: Offset = 0) -> Page[ClipOut]:
+               offset: Offset = 0, incident_id: int | None = None) -> Page[ClipOut]:
+    """A camera's evidence clips, newest first; `incident_id` keeps those cut for one incident."""
     service.get_camera(session, principal, camera_id)
-    rows = session.scalars(select(Clip).where(Clip.camera_id == camera_id).order_by(Clip.id.desc())
-                           .limit(limit).offset(offset)).all()
-    total = len(session.scalars(select(Clip.id).where(Clip.camera_id == camera_id)).all())
+    where = [Clip.camera_id == camera_id]
+    if incident_id is not None:
+        where.append(Clip.incident_id == incident_id)
+    rows = session.scalars(select(Clip).where(*where).order_by(Clip.id.desc()).limit(limit).offset(offset)).all()
+    total = session.scalar(select(func.count()).select_from(Clip).where(*where)) or 0
     return Page(items=[_clip_out(c) for c in rows], total=total)
 
 
