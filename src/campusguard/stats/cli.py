@@ -19,11 +19,14 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         schools: Annotated[int, typer.Option(min=1)] = 300,
         days: Annotated[int, typer.Option(min=7, max=1100)] = 365,
         repeat: Annotated[int, typer.Option(min=3)] = 30,
+        gc_freeze: Annotated[bool, typer.Option(
+            help="gc.freeze() before timing, as a server could after start-up")] = False,
     ) -> None:
         """Seed a year of rollups, time the city dashboard (p99) and a quarterly assessment run; JSON."""
         from campusguard.stats.bench import run
 
-        typer.echo(json.dumps(run(database_url=database_url, schools=schools, days=days, repeat=repeat),
+        typer.echo(json.dumps(run(database_url=database_url, schools=schools, days=days, repeat=repeat,
+                                  gc_freeze=gc_freeze),
                               ensure_ascii=False))
 
     stats_app = typer.Typer(help="Online data: rollups, briefings, map layer")
