@@ -445,6 +445,33 @@ class Intake:
             log.info("intake.committed", source="mqtt", alarms=len(alarms),
                      wait_commit_ms=round((time.perf_counter() - started) * 1000, 1))
 
+    def on_heartbeats(self, beats: Sequence[tuple[str, str, datetime]]) -> list[bool]:
+        """Fast path for well-formed MQTT heartbeats: presence in memory, no pydantic, no thread hop.
+
+        Only devices already in the directory with the right school are taken; anything else is left to
+        `on_mqtt` (lookup on miss, refusal and audit exactly as before).
+        """
+        now = utcnow()
+        fresh = self.directory._fresh  # noqa: SLF001 - hot path, memory only
+        by_code = self.directory._by_code  # noqa: SLF001
+        seen = self.presence.seen
+        taken: list[bool] = []
+        lags: list[float] = []
+        for school_code, device_code, ts in beats:
+            ref = fresh(by_code, device_code)
+            if ref is None or ref.school_code != school_code:
+                taken.append(False)
+                continue
+            seen(ref.id, now)
+            taken.append(True)
+            lags.append((now - ts).total_seconds())
+        if lags:
+            HEARTBEATS_MQTT.inc(len(lags))
+            self.last_event_at = time.monotonic()
+            lags.sort()
+            self.lag_s = max(0.0, lags[len(lags) // 2])  # median: a few wrong device clocks do not count
+        return taken
+
     async def on_mqtt_reject(self, rejection: MqttRejection) -> None:
         """Malformed MQTT messages (bad topic, JSON or schema): security event."""
         refusal = Refusal("mqtt", rejection.reason, rejection.topic[:128], rejection.detail)
@@ -570,7 +597,7 @@ async def start_intake(app: Any, settings: Settings) -> AsyncIterator[Intake | N
             group = cfg.mqtt_shared_group
             topic = f"$share/{group}/{TOPIC_FILTER}" if group else TOPIC_FILTER
             mqtt = MqttIntake(settings.mqtt_url, intake.on_mqtt, client_id=cfg.mqtt_client_id, topic=topic,
-                              on_reject=intake.on_mqtt_reject)
+                              on_reject=intake.on_mqtt_reject, on_heartbeats=intake.on_heartbeats)
             await mqtt.start()
             app.state.mqtt_intake = mqtt
         if settings.dc09_port is not None:

@@ -22,14 +22,24 @@ import aiomqtt
 import structlog
 from prometheus_client import Counter
 
-from campusguard.adapters.mqtt.payload import TOPIC_FILTER, DeviceEvent, PayloadError, parse_message
+from campusguard.adapters.mqtt.payload import (
+    TOPIC_FILTER,
+    DeviceEvent,
+    PayloadError,
+    fast_heartbeat,
+    parse_message,
+)
 
 log = structlog.get_logger(__name__)
 
 REJECTED = Counter("campusguard_mqtt_rejected_total", "MQTT messages refused by the intake", ["reason"])
 RECEIVED = Counter("campusguard_mqtt_events_total", "Valid MQTT device events handled", ["type"])
+RECEIVED_HEARTBEATS = RECEIVED.labels(type="heartbeat")  # hot path: the label lookup once
 
 BatchHandler = Callable[[Sequence[DeviceEvent]], Awaitable[None]]
+Heartbeat = tuple[str, str, datetime]  # school code, device code, device timestamp
+# In-memory heartbeat handler: True per heartbeat it took, False = send it down the full path instead.
+HeartbeatHook = Callable[[Sequence[Heartbeat]], Sequence[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,7 @@ class MqttIntake:
         client_id: str,
         topic: str = TOPIC_FILTER,
         on_reject: RejectHook | None = None,
+        on_heartbeats: HeartbeatHook | None = None,
         max_batch: int = 100,
         max_pending: int = 64,
         max_backoff_s: float = 30.0,
@@ -87,6 +98,7 @@ class MqttIntake:
         self._client_id = client_id
         self._topic = topic
         self._on_reject = on_reject
+        self._on_heartbeats = on_heartbeats
         self._max_batch = max_batch
         self._max_pending = max_pending
         self._max_backoff_s = max_backoff_s
@@ -148,8 +160,9 @@ class MqttIntake:
     async def _consume(self, client: aiomqtt.Client) -> None:
         """Take what is queued (up to max_batch) and process batches concurrently, each PUBACKed when done.
 
-        Concurrency keeps heartbeats flowing while an alarm batch waits for its commit (the handler
-        serialises its own database work); a message is acknowledged only after its batch was handled.
+        Well-formed heartbeats of known devices are taken right here, in memory, and PUBACKed at once,
+        so alarms never wait behind them; the rest (alarms, anything odd) goes through `_process`:
+        full validation, the handler (which commits), and only then the PUBACK.
         """
         messages = client.messages
         iterator = messages.__aiter__()
@@ -161,6 +174,10 @@ class MqttIntake:
                 batch = [await iterator.__anext__()]
                 while len(messages) > 0 and len(batch) < self._max_batch:
                     batch.append(await iterator.__anext__())
+                if self._on_heartbeats is not None:
+                    batch = self._take_heartbeats(batch, paho)
+                    if not batch:
+                        continue
                 await slots.acquire()
                 task = asyncio.create_task(self._process(batch, paho, slots))
                 pending.add(task)
@@ -169,6 +186,34 @@ class MqttIntake:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+
+    def _take_heartbeats(self, batch: list[aiomqtt.Message], paho: Any) -> list[aiomqtt.Message]:
+        """Hand well-formed heartbeats to the in-memory hook and PUBACK them; return what is left."""
+        assert self._on_heartbeats is not None
+        beats: list[Heartbeat] = []
+        beat_messages: list[aiomqtt.Message] = []
+        rest: list[aiomqtt.Message] = []
+        for message in batch:
+            raw = message.payload
+            beat = fast_heartbeat(message.topic.value, raw) if isinstance(raw, bytes) else None
+            if beat is None:
+                rest.append(message)
+            else:
+                beats.append(beat)
+                beat_messages.append(message)
+        if not beats:
+            return batch
+        taken = self._on_heartbeats(beats)
+        count = 0
+        for message, ok in zip(beat_messages, taken, strict=True):
+            if ok:
+                paho.ack(message.mid, message.qos)
+                count += 1
+            else:
+                rest.append(message)  # unknown device or the like: refused on the full path
+        RECEIVED_HEARTBEATS.inc(count)
+        self.handled += count
+        return rest
 
     async def _process(self, batch: list[aiomqtt.Message], paho: Any, slots: asyncio.Semaphore) -> None:
         """Validate, hand over, then PUBACK the batch (never before the handler returned)."""

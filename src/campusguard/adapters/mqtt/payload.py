@@ -82,6 +82,49 @@ def parse_payload(raw: bytes) -> DeviceEventPayload:
         raise PayloadError("schema", "; ".join(e["msg"] for e in exc.errors())[:300]) from exc
 
 
+_INT_MAX = 2**63 - 1
+
+
+def fast_heartbeat(topic: str, raw: bytes) -> tuple[str, str, datetime] | None:
+    """(school, device, ts) of a well-formed heartbeat, without pydantic; None = take the full path.
+
+    The hot path of 1,000 heartbeats/s: one orjson parse and a few type checks. It only accepts what
+    `parse_payload` accepts too (plain ISO timestamps, int seq/battery/rssi in range); anything else,
+    including every malformed message, falls through to the full validation and its refusals.
+    """
+    if len(raw) > MAX_PAYLOAD:
+        return None
+    parts = topic.split("/")
+    if len(parts) != 4 or parts[0] != "campusguard" or parts[3] != "event":
+        return None
+    school_code, device_code = parts[1], parts[2]
+    if not _CODE_RE.match(school_code) or not _CODE_RE.match(device_code):
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(data) is not dict or data.get("type") != "heartbeat":
+        return None
+    seq = data.get("seq")
+    if type(seq) is not int or not 0 <= seq <= _INT_MAX:
+        return None
+    battery = data.get("battery")
+    if battery is not None and (type(battery) is not int or not 0 <= battery <= 100):
+        return None
+    rssi = data.get("rssi")
+    if rssi is not None and (type(rssi) is not int or not -200 <= rssi <= 0):
+        return None
+    ts = data.get("ts")
+    if type(ts) is not str or len(ts) < 19 or ts[4] != "-" or ts[7] != "-" or ts[10] not in "T ":
+        return None
+    try:
+        at = datetime.fromisoformat(ts)
+    except ValueError:
+        return None
+    return school_code, device_code, at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def parse_message(topic: str, raw: bytes, received_at: datetime) -> DeviceEvent:
     """Topic + body -> DeviceEvent, or PayloadError."""
     school_code, device_code = parse_topic(topic)
