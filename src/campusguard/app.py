@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import time
 import uuid
@@ -67,6 +68,13 @@ def find_web_dir(settings: Settings) -> Path | None:
     return None
 
 
+def freeze_startup_heap() -> None:
+    """Move everything loaded at start-up out of the collector's reach: full GC passes then scan only what
+    requests allocate (measured: 115–155 ms pauses in the city dashboard without it, `bench stats`)."""
+    gc.collect()
+    gc.freeze()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -84,6 +92,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             runtime = _domain_module(domain, "runtime")
             if runtime is not None and hasattr(runtime, "lifespan"):
                 await stack.enter_async_context(runtime.lifespan(app))
+        freeze_startup_heap()
         log.info("app.started", node=settings.node_name, bus=bus.backend.name, db=db.dialect)
         try:
             yield
@@ -94,6 +103,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             await asyncio.gather(*tasks, return_exceptions=True)
     await bus.stop()
     db.dispose()
+    gc.unfreeze()  # what start-up froze can be collected again once this app is gone (tests build many)
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:

@@ -20,7 +20,7 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         days: Annotated[int, typer.Option(min=7, max=1100)] = 365,
         repeat: Annotated[int, typer.Option(min=3)] = 30,
         gc_freeze: Annotated[bool, typer.Option(
-            help="gc.freeze() before timing, as a server could after start-up")] = False,
+            help="freeze the start-up heap before timing, as the server does (--no-gc-freeze: without)")] = True,
     ) -> None:
         """Seed a year of rollups, time the city dashboard (p99) and a quarterly assessment run; JSON."""
         from campusguard.stats.bench import run
