@@ -115,6 +115,8 @@ def test_escalation_survives_restart_and_ack_stops_it(db: Database, city: dict[s
         escalated = s.scalars(select(OutboxEvent).where(OutboxEvent.type == "alarm.escalated")).all()
         assert [e.payload["target"] for e in escalated] == ["school_operators", "district_police"]
         assert escalated[1].payload["user_ids"]  # the district's duty police are named for the pop-up
+        incident_priority = s.get(Incident, incident_id).priority  # type: ignore[union-attr]
+        assert {e.payload["priority"] for e in escalated} == {incident_priority}  # pop-ups stick only if urgent
 
     police = _principal(db, "police")
     with db.session() as s:

@@ -78,6 +78,7 @@ class AlarmEscalated(AlarmEvent):
     """Nobody acknowledged in time: the chain reached another audience (console pops up for them)."""
 
     type: Literal["alarm.escalated"] = "alarm.escalated"
+    priority: str = "high"  # the incident's: a low-priority one (device offline) pops up without sticking
     level: int
     target: str
     user_ids: list[int] = []

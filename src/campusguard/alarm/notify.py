@@ -137,6 +137,7 @@ def notify_audience(
             district_code=incident.district_code,
             status=incident.status,
             is_drill=incident.is_drill,
+            priority=incident.priority,
             level=level,
             target=target,
             user_ids=[u.id for u in users],
