@@ -26,7 +26,8 @@ def shield(size: int, maskable: bool) -> Image.Image:
     right = [p(32, 4), p(56, 13), p(56, 30), p(54, 40), p(48, 50), p(40, 56.5), p(32, 60)]
     d.polygon(left, fill="#3b7bf0")
     d.polygon(right, fill="#1f5fd1")
-    d.polygon([p(20, 30.5), p(32, 22), p(44, 30.5), p(44, 44), p(36, 44), p(36, 36), p(28, 36), p(28, 44), p(20, 44)], fill="#ffffff")
+    house = [p(20, 30.5), p(32, 22), p(44, 30.5), p(44, 44), p(36, 44), p(36, 36), p(28, 36), p(28, 44), p(20, 44)]
+    d.polygon(house, fill="#ffffff")
     cx, cy = p(32, 16)
     r = 3 * k
     d.ellipse([cx - r, cy - r, cx + r, cy + r], fill="#f0b429")
