@@ -20,12 +20,16 @@ export interface Outbox<T> {
   install: () => void
 }
 
+/** What every queued item records about its failed deliveries (shown on the phone). */
+export interface Attempts {
+  attempts: number
+  last_error?: string
+}
+
 export interface OutboxOptions<T> {
   key: string
   idOf: (item: T) => string
   send: (item: T) => Promise<unknown>
-  /** Called on a failure that is not a refusal, to record attempts on the item kept for later. */
-  onRetry?: (item: T, error: string) => void
 }
 
 /** A client id unique on this phone and across phones (crypto.randomUUID where the browser has it). */
@@ -39,7 +43,7 @@ function isRefusal(err: unknown): err is ApiError {
   return err instanceof ApiError && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 408
 }
 
-export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
+export function createOutbox<T extends Attempts>(options: OutboxOptions<T>): Outbox<T> {
   const load = (): T[] => {
     try {
       const parsed = JSON.parse(localStorage.getItem(options.key) || '[]') as T[]
@@ -81,7 +85,8 @@ export function createOutbox<T>(options: OutboxOptions<T>): Outbox<T> {
             refused.value = [...refused.value, { item, status: err.status, detail: err.detail ?? err.message }]
             items.value = without(options.idOf(item))
           } else {
-            options.onRetry?.(item, err instanceof Error ? err.message : String(err))
+            item.attempts += 1
+            item.last_error = err instanceof Error ? err.message : String(err)
             break
           }
         } finally {

@@ -64,10 +64,6 @@ const outbox = createOutbox<QueuedReport>({
   key: 'cg.hazard.outbox',
   idOf: (item) => item.body.client_id,
   send: async (item) => sendReport(item.body, await Promise.all(item.photos.map(dataUrlToBlob))),
-  onRetry: (item, error) => {
-    item.attempts += 1
-    item.last_error = error
-  },
 })
 
 export const pending = outbox.items

@@ -19,10 +19,6 @@ const outbox = createOutbox<QueuedCheckin>({
   key: 'cg.patrol.outbox',
   idOf: (item) => item.body.client_id,
   send: (item) => patrolApi.checkin(item.body),
-  onRetry: (item, error) => {
-    item.attempts += 1
-    item.last_error = error
-  },
 })
 
 export const queued = outbox.items
