@@ -12,7 +12,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import psutil
 import structlog
 import websockets
 from sqlalchemy import func, insert, select
+
+from campusguard.core.benchserver import ServerProcess
 
 log = structlog.get_logger(__name__)
 ROOT = Path(__file__).resolve().parents[3]
@@ -142,37 +143,6 @@ def prepare_database(url: str, secret: str, devices: int, heartbeat_s: float) ->
         db.dispose()
 
 
-class PlatformProcess:
-    """The real server (`campusguard serve`) as a child process."""
-
-    def __init__(self, env: dict[str, str], port: int, logfile: Path) -> None:
-        self.env, self.port, self.logfile = env, port, logfile
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 180.0) -> None:
-        with self.logfile.open("ab") as out:
-            command = [sys.executable, "-m", "campusguard.cli", "serve", "--allow-sqlite",
-                       "--port", str(self.port)]
-            self.proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=ROOT)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("platform exited:\n" + self.logfile.read_text()[-2000:])
-            text = self.logfile.read_bytes()
-            if b"mqtt.intake_connected" in text and b"app.started" in text:
-                return
-            time.sleep(0.2)
-        raise RuntimeError("platform did not start:\n" + self.logfile.read_text()[-2000:])
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
 async def _login(base: str) -> str:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         r = await client.post("/api/v1/auth/token", data={"username": "admin", "password": "Demo-2026-cg"})
@@ -274,7 +244,8 @@ async def _run(cfg: BenchConfig, mqtt_url: str, workdir: Path) -> dict[str, Any]
     env = {**os.environ, "CG_SECRET_KEY": secret, "CG_DATABASE_URL": url, "CG_MQTT_URL": mqtt_url,
            "CG_DATA_DIR": str(workdir / "data"), "CG_INTAKE_MQTT_CLIENT_ID": client_id, "CG_BUS_URL": "memory://",
            "CG_MFA_REQUIRED_ROLES": "[]", "CG_LOG_JSON": "1"}
-    platform = PlatformProcess(env, port, workdir / "server.log")
+    platform = ServerProcess(env, port, workdir / "server.log",
+                             ready_log=(b"mqtt.intake_connected", b"app.started"), health_path=None)
     await asyncio.to_thread(platform.start)
     result: dict[str, Any] = {"devices": cfg.devices, "heartbeat_s": cfg.heartbeat_s, "burst": cfg.burst}
     try:
