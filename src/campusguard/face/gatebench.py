@@ -13,9 +13,6 @@ import contextlib
 import os
 import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +26,8 @@ import numpy as np
 import orjson
 import structlog
 import websockets
+
+from campusguard.core.benchserver import ServerProcess, free_port
 
 log = structlog.get_logger(__name__)
 ROOT = Path(__file__).resolve().parents[3]
@@ -128,43 +127,6 @@ def engine_baseline(frames: list[bytes], people: int, repeat: int) -> list[float
         pool.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """`campusguard serve` as a child process, with its face workers started before it listens."""
-
-    def __init__(self, env: dict[str, str], port: int, logfile: Path) -> None:
-        self.env, self.port, self.logfile = env, port, logfile
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout_s: float = 180.0) -> None:
-        with self.logfile.open("ab") as out:
-            command = [sys.executable, "-m", "campusguard.cli", "serve", "--allow-sqlite", "--port", str(self.port)]
-            self.proc = subprocess.Popen(command, env=self.env, stdout=out, stderr=out, cwd=ROOT)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.logfile.read_text()[-2000:])
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError("server did not start:\n" + self.logfile.read_text()[-2000:])
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-
-
 @contextlib.asynccontextmanager
 async def console(port: int, token: str, seen: dict[int, float]) -> AsyncIterator[None]:
     """An admin console WebSocket noting when each `watchlist_hit` incident arrives (by incident id)."""
@@ -255,11 +217,11 @@ def run(
     workdir = Path(tempfile.mkdtemp(prefix="cg-bench-faces-gate-"))
     secret = secrets.token_urlsafe(32)
     url = f"sqlite:///{workdir / 'campusguard.db'}"
-    server: Server | None = None
+    server: ServerProcess | None = None
     try:
         prep = prepare_database(url, secret, photos)
         engine = engine_baseline([f for _, f in prep.probes], len(prep.enrolled), max(captures, 20))
-        port = _free_port()
+        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("CG_")}
         env.update(
             CG_SECRET_KEY=secret,
@@ -274,7 +236,7 @@ def run(
         )
         if workers is not None:
             env["CG_FACE_WORKERS"] = str(workers)
-        server = Server(env, port, workdir / "server.log")
+        server = ServerProcess(env, port, workdir / "server.log")
         server.start()
         gate = asyncio.run(_gate_run(port, prep, captures, pause_s))
         p99 = gate["capture_to_console"].get("p99_ms")
