@@ -38,6 +38,9 @@ Params = Annotated[PageParams, Depends(page_params)]
 
 def _school_out(school: School, grids: dict[int, object]) -> SchoolOut:
     out = SchoolOut.model_validate(school)
+    settings = school.settings or {}
+    out.live_view_windows = [(str(w[0]), str(w[1])) for w in settings.get("live_view_windows") or [] if len(w) == 2]
+    out.live_view_days = [int(d) for d in settings.get("live_view_days") or []]
     grid = grids.get(school.grid_id) if school.grid_id else None
     if grid is not None:
         out.grid_name = getattr(grid, "name", None)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from campusguard.core import audit
 from campusguard.core.auth import Principal
 from campusguard.core.errors import BadRequest, PayloadTooLarge, ProblemError, Unprocessable
-from campusguard.org.schemas import ImportResult, ImportRowError, PersonIn, SchoolIn
+from campusguard.org.schemas import LIVE_VIEW_KEYS, ImportResult, ImportRowError, PersonIn, SchoolIn
 
 log = structlog.get_logger(__name__)
 MAX_BYTES = 20 * 1024 * 1024
@@ -92,8 +92,9 @@ def _school_row(session: Session, principal: Principal, row: dict[str, str]) -> 
         return "created"
     from campusguard.org.schemas import SchoolPatch
 
-    service.update_school(session, principal, existing.id,
-                          SchoolPatch.model_validate(data.model_dump(exclude={"code", "district_code"})))
+    # the file has no live-view columns: a re-import keeps the windows set in the console
+    fields = data.model_dump(exclude={"code", "district_code", *LIVE_VIEW_KEYS})
+    service.update_school(session, principal, existing.id, SchoolPatch.model_validate(fields))
     return "updated"
 
 

@@ -23,7 +23,7 @@ from campusguard.org.models import (
     Region,
     School,
 )
-from campusguard.org.schemas import AreaIn, GridIn, PersonIn, RegionIn, SchoolIn, SchoolPatch
+from campusguard.org.schemas import LIVE_VIEW_KEYS, AreaIn, GridIn, PersonIn, RegionIn, SchoolIn, SchoolPatch
 
 
 def resolve_school_ids(session: Session, principal: Principal) -> set[int] | None:
@@ -168,13 +168,26 @@ def grids_by_id(session: Session, ids: set[int]) -> dict[int, Grid]:
     return {g.id: g for g in session.scalars(select(Grid).where(Grid.id.in_(ids))).all()}
 
 
+def _check_grid(session: Session, grid_id: int | None, district_code: str) -> None:
+    """A school's grid must exist and lie in the school's own district (grids are per district)."""
+    if grid_id is None:
+        return
+    grid = session.get(Grid, grid_id)
+    if grid is None:
+        raise BadRequest(f"unknown grid {grid_id}", code="unknown_grid")
+    if grid.district_code != district_code:
+        raise BadRequest(f"grid {grid.code} is not in district {district_code}", code="grid_outside_district")
+
+
 def create_school(session: Session, principal: Principal, data: SchoolIn) -> School:
     check_district_write(session, principal, data.district_code)
     if school_by_code(session, data.code) is not None:
         raise Conflict(f"school code {data.code} exists", code="duplicate")
-    if data.grid_id is not None and session.get(Grid, data.grid_id) is None:
-        raise BadRequest(f"unknown grid {data.grid_id}", code="unknown_grid")
-    school = School(**data.model_dump())
+    _check_grid(session, data.grid_id, data.district_code)
+    fields = data.model_dump()
+    live = {key: fields.pop(key) for key in LIVE_VIEW_KEYS}
+    settings = {key: value for key, value in live.items() if value}
+    school = School(**fields, settings=settings)
     session.add(school)
     session.flush()
     principal.cache.pop("school_ids", None)
@@ -185,16 +198,34 @@ def create_school(session: Session, principal: Principal, data: SchoolIn) -> Sch
 
 
 def update_school(session: Session, principal: Principal, school_id: int, data: SchoolPatch) -> School:
+    """Change a school; moving it to another district needs write rights on both (city or that district)."""
     school = get_school(session, principal, school_id)
     check_school(session, principal, school.id, write=True)
     changes = data.model_dump(exclude_unset=True)
-    if "grid_id" in changes and changes["grid_id"] is not None and session.get(Grid, changes["grid_id"]) is None:
-        raise BadRequest(f"unknown grid {changes['grid_id']}", code="unknown_grid")
+    live = {key: changes.pop(key) for key in LIVE_VIEW_KEYS if key in changes}
+    if changes.get("district_code", school.district_code) != school.district_code:
+        check_district_write(session, principal, school.district_code)
+        check_district_write(session, principal, changes["district_code"])
+        if "grid_id" not in changes and school.grid_id is not None:
+            changes["grid_id"] = None  # the old grid belongs to the old district
+    else:
+        changes.pop("district_code", None)
+    if changes.get("grid_id") is not None:
+        _check_grid(session, changes["grid_id"], changes.get("district_code", school.district_code))
+    before = {key: getattr(school, key) for key in changes}
     for key, value in changes.items():
         setattr(school, key, value)
+    if live:
+        settings = dict(school.settings or {})
+        before.update({key: settings.get(key, []) for key in live})
+        settings.update(live)
+        school.settings = settings  # a new dict, so the JSON column is written
+        changes.update(live)
     session.flush()
+    principal.cache.pop("school_ids", None)
     audit.record(session, principal=principal, action="school.update", target_type="school",
-                 target_id=school.id, school_id=school.id, district_code=school.district_code, detail=changes)
+                 target_id=school.id, school_id=school.id, district_code=school.district_code,
+                 detail={**changes, "before": before})
     return school
 
 
