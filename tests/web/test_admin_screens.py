@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_admin_registers_a_device_and_its_token_works(browser: Any, demo_server:
     _choose(page, "device-form-school", f"({KG})")
     page.fill(field("device-form-code", "input"), code)
     page.fill(field("device-form-name", "input"), "测试一键报警")
-    page.click("[data-test=device-form-save]")
+    page.click("[data-test=device-save]")
     # registering offers the token at once (it revokes none yet): confirm, then read it once
     page.locator(".el-message-box__btns .el-button--primary").click()
     token_input = page.locator(field("device-token", "input")).first
@@ -144,3 +145,82 @@ def test_roster_import_is_all_or_nothing(browser: Any, demo_server: DemoServer, 
     page.locator("[data-test=import-committed]").wait_for()
     assert api.get("/people", params={"q": tag, "limit": 50}).json()["total"] == before + 2
     ctx.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _school_by_code(api: httpx.Client, code: str) -> dict[str, Any]:
+    found = api.get("/schools", params={"q": code, "limit": 5}).json()["items"]
+    assert [s["code"] for s in found] == [code], found
+    return dict(api.get(f"/schools/{found[0]['id']}").json())
+
+
+def _window_input(n: int, end: str) -> str:
+    scope = f"[data-test=school-window-{n}]"
+    return f"{scope} input[data-test=window-{end}], {scope} [data-test=window-{end}] input"
+
+
+def test_city_creates_a_kindergarten_and_the_district_edits_it_on_a_phone(browser: Any, demo_server: DemoServer,
+                                                                          shots_dir: Path) -> None:
+    code = f"440303{uuid.uuid4().int % 1000:03d}X"
+    ctx = _context(browser)
+    page = ctx.new_page()
+    sign_in(page, demo_server, "city_admin", "/org")
+    page.click("[data-test=school-create]")
+    page.fill(field("school-code", "input"), code)
+    page.fill(field("school-name", "input"), "罗湖区测试幼儿园")
+    _choose(page, "school-type", "幼儿园")
+    _choose(page, "school-district", "(440303)")
+    page.fill(field("school-address", "input"), "罗湖区东门路 8 号")
+    page.fill(field("school-lat", "input"), "22.548")
+    page.fill(field("school-lon", "input"), "114.118")
+    page.fill(field("school-principal", "input"), "王园长")
+    page.fill(field("school-phone", "input"), "0755-82000008")
+    page.click("[data-test=school-window-add]")  # 08:30–11:30, Monday to Friday
+    page.fill(_window_input(0, "end"), "11:00")
+    page.screenshot(path=str(shots_dir / "school-create-desktop.png"))
+    page.click("[data-test=school-save]")
+    page.wait_for_url(re.compile(r"/org/schools/\d+$"))
+    page.locator("[data-test=school-live-view]", has_text="08:30–11:00").wait_for()
+    city = demo_server.api("city_admin")
+    school = _school_by_code(city, code)
+    assert school["type"] == "kindergarten" and school["district_code"] == "440303"
+    assert school["principal_name"] == "王园长" and school["phone"] == "0755-82000008"
+    assert abs(school["lat"] - 22.548) < 1e-6 and abs(school["lon"] - 114.118) < 1e-6
+    assert school["live_view_windows"] == [["08:30", "11:00"]] and school["live_view_days"] == [1, 2, 3, 4, 5]
+    ctx.close()
+
+    # the district's police edit it from a phone: the form fills the screen, Saturday is added
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    phone.set_default_timeout(45_000)
+    phone.add_init_script(HIDE_ALARM_POPUPS)
+    mpage = phone.new_page()
+    sign_in(mpage, demo_server, "district_police", f"/org/schools/{school['id']}")
+    mpage.click("[data-test=school-edit]")
+    dialog = mpage.locator(".el-dialog.is-fullscreen[data-test=school-form]")
+    dialog.wait_for()
+    mpage.fill(field("school-name", "input"), "罗湖区东门幼儿园")
+    mpage.click("[data-test=school-day-6]")
+    mpage.screenshot(path=str(shots_dir / "school-edit-phone.png"))
+    mpage.locator("[data-test=school-save]").tap()
+    dialog.wait_for(state="hidden")
+    mpage.locator(".cg-page-header .title", has_text="罗湖区东门幼儿园").wait_for()
+    edited = _school_by_code(city, code)
+    assert edited["name"] == "罗湖区东门幼儿园" and edited["live_view_days"] == [1, 2, 3, 4, 5, 6]
+    assert edited["principal_name"] == "王园长"  # untouched fields stay
+    police = demo_server.api("district_police")
+    rows = police.get("/audit", params={"action": "school.update", "limit": 20}).json()["items"]
+    row = next(r for r in rows if r["target_id"] == str(school["id"]))
+    assert row["actor"] == demo_server.logins["district_police"][0]
+    assert row["detail"]["before"]["name"] == "罗湖区测试幼儿园"
+    assert set(row["detail"]) == {"name", "live_view_days", "before"}  # only what was changed is sent
+
+    # a window that closes before it opens is refused with the server's reason; nothing changes
+    mpage.click("[data-test=school-edit]")
+    dialog.wait_for()
+    mpage.fill(_window_input(0, "start"), "12:00")
+    mpage.locator("[data-test=school-save]").tap()
+    mpage.locator("[data-test=school-error]", has_text="live_view_windows").wait_for()
+    assert _school_by_code(city, code)["live_view_windows"] == [["08:30", "11:00"]]
+    phone.close()

@@ -74,6 +74,9 @@ export interface School {
   grid_owner: string | null
   principal_name?: string | null
   phone?: string | null
+  /** Parents' live-view windows, [["08:30", "11:30"], …] local time, on ISO weekdays 1–7. */
+  live_view_windows?: [string, string][]
+  live_view_days?: number[]
 }
 
 export interface SchoolCounts {
