@@ -112,16 +112,17 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
     q["sig"] = ["0" * 32]
     assert client.get(f"/api/v1/cameras/{cam_id}/vod.m3u8?{urlencode(q, doseq=True)}").status_code == 403
 
-    # live: signed HLS URL; the packager starts on demand; without the signature it is refused
+    # live: signed HLS URL; the live index of the recording starts on demand; unsigned it is refused
     live = client.get(f"/api/v1/cameras/{cam_id}/live", headers=h)
     assert live.status_code == 200, live.text
     hls = live.json()["hls_url"]
     assert "principal" in live.json()["watermark"] or live.json()["watermark"]
     playlist = _wait(lambda: (lambda r: r if r.status_code == 200 else None)(client.get(hls)), 20)
     assert playlist is not None and "#EXTM3U" in playlist.text
-    seg_name = _wait(lambda: re.findall(r"^(seg\d+\.ts)$", client.get(hls).text, re.M), 15)
-    seg = client.get(hls.rsplit("/", 1)[0] + "/" + seg_name[0])
-    assert seg.status_code == 200 and seg.content[:1] == b"\x47"  # MPEG-TS sync byte
+    listed = _wait(lambda: re.findall(r"#EXT-X-BYTERANGE:(\d+)@(\d+)\n(\S+\.mp4)$", client.get(hls).text, re.M), 15)
+    length, offset, name = int(listed[-1][0]), int(listed[-1][1]), listed[-1][2]
+    seg = client.get(hls.rsplit("/", 1)[0] + "/" + name, headers={"Range": f"bytes={offset}-{offset + length - 1}"})
+    assert seg.status_code == 206 and len(seg.content) == length and seg.content[4:8] == b"moof"
     parts = hls.split("/")
     unsigned = "/".join(parts[:5] + ["x" * 22] + parts[6:])
     assert client.get(unsigned).status_code == 403

@@ -24,7 +24,7 @@ def register(root: typer.Typer, bench: typer.Typer, eval_: typer.Typer) -> None:
         bitrate: Annotated[int, typer.Option(help="kbit/s of the pre-encoded stream")] = 2000,
         size: Annotated[str, typer.Option(help="WxH")] = "1920x1080",
         stagger: Annotated[float, typer.Option(help="seconds between two ffmpeg starts")] = 0.25,
-        hls: Annotated[bool, typer.Option(help="also tee every recorder into live HLS (all watched)")] = False,
+        hls: Annotated[bool, typer.Option(help="also watch every camera live (HLS from its recording)")] = False,
     ) -> None:
         """N cameras recorded as in production vs N bare `ffmpeg -c copy` (CPU per camera, dropped segments)."""
         from campusguard.video.bench import bench_recording as run

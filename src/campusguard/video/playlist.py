@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import struct
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+from campusguard.adapters.ffmpeg.fmp4 import read_init
 from campusguard.video.models import Segment
 
 
@@ -13,24 +14,10 @@ def init_size(path: Path) -> int | None:
     """Bytes of the leading ftyp+moov boxes (the init section hls.js needs), None if not fragmented."""
     try:
         with path.open("rb") as fh:
-            offset = 0
-            while True:
-                header = fh.read(8)
-                if len(header) < 8:
-                    return None
-                size, box = struct.unpack(">I4s", header)
-                if size == 1:
-                    size = struct.unpack(">Q", fh.read(8))[0]
-                if size < 8:
-                    return None
-                offset += size
-                if box == b"moov":
-                    return offset
-                if box in (b"moof", b"mdat"):
-                    return None
-                fh.seek(offset)
+            init = read_init(fh, os.fstat(fh.fileno()).st_size)
     except OSError:
         return None
+    return init.length if init is not None else None
 
 
 def vod_playlist(segments: list[Segment], url_of: Callable[[Segment], str]) -> str:

@@ -224,8 +224,12 @@ class VideoNode:
                                                device_id=cam.device_id, status=status, reason=reason or None))
 
     def touch_live(self, cam: Camera) -> None:
-        """A viewer asked: make sure this node packages the camera's live HLS."""
-        self.live.get(f"cam{cam.id}", service.stream_url(cam, sub=True)).touch()
+        """A viewer asked: index the camera's recording as live HLS (a packager if it is not recorded)."""
+        key = f"cam{cam.id}"
+        if cam.recording:
+            self.live.recorded(key, rec_dir(self.settings, cam.id), self.segment_s).touch()
+        else:
+            self.live.get(key, service.stream_url(cam, sub=True)).touch()
 
 
 def release_worker(session: Session, name: str) -> None:

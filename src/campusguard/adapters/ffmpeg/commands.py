@@ -18,9 +18,6 @@ class RecordSpec:
     out_dir: Path
     segment_list: Path
     segment_s: int = 10
-    hls_dir: Path | None = None  # set: the same process also packages live HLS (tee)
-    hls_time_s: float = 1.0
-    hls_list_size: int = 6
     rw_timeout_s: float = 5.0
 
 
@@ -54,29 +51,17 @@ def _hls_opts(hls_dir: Path, hls_time_s: float, list_size: int) -> dict[str, str
     }
 
 
-def _tee_escape(value: str) -> str:
-    """Escape a tee slave option value (':' separates options, '\\' escapes)."""
-    return value.replace("\\", "\\\\").replace(":", "\\:").replace("|", "\\|").replace("[", "\\[")
-
-
 def record_args(spec: RecordSpec) -> list[str]:
-    """Recorder: fMP4 segments named by wall-clock time, plus live HLS when hls_dir is set."""
-    args = input_args(spec.url, spec.rw_timeout_s) + ["-map", "0:v:0", "-map", "0:a:0?", "-c", "copy"]
-    pattern = str(spec.out_dir / SEGMENT_PATTERN)
-    if spec.hls_dir is None:
-        args += ["-f", "segment"]
-        for key, value in _segment_opts(spec).items():
-            args += [f"-{key}", value]
-        return [*args, pattern]
-    seg = ":".join(f"{k}={_tee_escape(v)}" for k, v in {"f": "segment", **_segment_opts(spec)}.items())
-    hls_opts = _hls_opts(spec.hls_dir, spec.hls_time_s, spec.hls_list_size)
-    hls = ":".join(f"{k}={_tee_escape(v)}" for k, v in {"f": "hls", **hls_opts}.items())
-    return [*args, "-f", "tee", f"[{seg}]{pattern}|[{hls}]{spec.hls_dir / 'index.m3u8'}"]
+    """Recorder: fMP4 segments named by wall-clock time (live HLS is indexed from them, no second muxer)."""
+    args = input_args(spec.url, spec.rw_timeout_s) + ["-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-f", "segment"]
+    for key, value in _segment_opts(spec).items():
+        args += [f"-{key}", value]
+    return [*args, str(spec.out_dir / SEGMENT_PATTERN)]
 
 
 def hls_args(url: str, hls_dir: Path, hls_time_s: float = 1.0, list_size: int = 6,
              rw_timeout_s: float = 5.0) -> list[str]:
-    """On-demand live packager: short MPEG-TS segments, sliding window, old segments deleted."""
+    """Live packager of a camera that is not recorded: 1 s MPEG-TS segments, sliding window."""
     args = input_args(url, rw_timeout_s) + ["-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-f", "hls"]
     for key, value in _hls_opts(hls_dir, hls_time_s, list_size).items():
         args += [f"-{key}", value]

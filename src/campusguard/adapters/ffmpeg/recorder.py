@@ -53,14 +53,13 @@ class Recorder:
     """Records `url` into `root/<day>/<stamp>.mp4`; reports each finished segment and each gap."""
 
     def __init__(self, key: str, url: str, root: Path, *, on_segment: SegmentHook, on_gap: GapHook,
-                 on_status: StatusHook = _noop_status, segment_s: int = 10, hls_dir: Path | None = None,
+                 on_status: StatusHook = _noop_status, segment_s: int = 10,
                  last_end: datetime | None = None, gap_tolerance_s: float = 1.5, poll_s: float = 1.0,
                  backoff: Backoff | None = None, rw_timeout_s: float = 5.0) -> None:
         self.key = key
         self.url = url
         self.root = root
         self.segment_s = segment_s
-        self.hls_dir = hls_dir
         self.on_segment = on_segment
         self.on_gap = on_gap
         self.on_status = on_status
@@ -91,12 +90,10 @@ class Recorder:
         self._anchor = None
         for d in day_dirs(self.root, utcnow()):
             d.mkdir(parents=True, exist_ok=True)
-        if self.hls_dir is not None:
-            self.hls_dir.mkdir(parents=True, exist_ok=True)
         self._list_path().unlink(missing_ok=True)
         self._reader = ListReader(self._list_path())
         spec = RecordSpec(url=self.url, out_dir=self.root, segment_list=self._list_path(),
-                          segment_s=self.segment_s, hls_dir=self.hls_dir, rw_timeout_s=self.rw_timeout_s)
+                          segment_s=self.segment_s, rw_timeout_s=self.rw_timeout_s)
         return record_args(spec)
 
     def start(self) -> None:
