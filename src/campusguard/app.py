@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -93,6 +94,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if runtime is not None and hasattr(runtime, "lifespan"):
                 await stack.enter_async_context(runtime.lifespan(app))
         freeze_startup_heap()
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(settings.gil_switch_ms / 1000)
         log.info("app.started", node=settings.node_name, bus=bus.backend.name, db=db.dialect)
         try:
             yield
@@ -101,6 +104,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            sys.setswitchinterval(switch)
     await bus.stop()
     db.dispose()
     gc.unfreeze()  # what start-up froze can be collected again once this app is gone (tests build many)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     city_code: str = "440300"
     jobs_poll_s: float = 1.0
     log_json: bool = False
+    gil_switch_ms: float = Field(
+        default=0.5, gt=0, le=50,
+        description="Python's thread switch interval: short, so the event loop (MQTT, WebSocket) is not kept "
+                    "waiting 5 ms per I/O call behind a handler thread (the GIL convoy)",
+    )
 
     video_dir: Path | None = Field(default=None, description="Recordings/live/clips; <data_dir>/video when unset")
     video_media_secret: SecretStr | None = Field(

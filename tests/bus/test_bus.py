@@ -113,3 +113,53 @@ async def test_nats_durable_consumer_receives_events_published_while_down(db: Da
         nc = await nats.connect(nats_url)
         await nc.jetstream().delete_stream(stream)
         await nc.close()
+
+
+async def _burst_with_one_failure(db: Database, backend_url: str) -> None:
+    """A burst reaches a handler in batches; one failing event is rolled back alone and redelivered."""
+    from sqlalchemy import func, select
+
+    from campusguard.core.models import ProcessedEvent
+
+    bus = _bus(db, backend_url)
+    name = f"burst_{uuid.uuid4().hex[:6]}"
+    effects: list[int] = []
+    attempts: dict[int, int] = {}
+
+    @bus.subscribe("test.pinged", name=name)
+    def handler(session, event) -> None:  # type: ignore[no-untyped-def]
+        attempts[event.n] = attempts.get(event.n, 0) + 1
+        session.add(ProcessedEvent(handler=f"{name}-effect", event_id=f"{event.n}-{attempts[event.n]}"))
+        session.flush()
+        if event.n == 13 and attempts[event.n] == 1:
+            raise RuntimeError("first delivery of 13 fails after writing")
+        effects.append(event.n)
+
+    await bus.start()
+    try:
+        with db.session() as s:
+            for n in range(40):
+                publish(s, Pinged(n=n))
+        await _wait_for(lambda: sorted(effects) == list(range(40)), limit_s=20)
+        assert attempts[13] == 2 and all(count == 1 for n, count in attempts.items() if n != 13)
+        with db.session() as s:
+            kept = set(s.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.handler == f"{name}-effect")))
+            records = s.scalar(select(func.count()).select_from(ProcessedEvent).where(ProcessedEvent.handler == name))
+        assert "13-1" not in kept and "13-2" in kept  # the failed attempt's writes were rolled back alone
+        assert len(kept) == 40 and records == 40
+    finally:
+        await bus.stop()
+        if backend_url.startswith("nats"):
+            import nats
+
+            nc = await nats.connect(backend_url)
+            await nc.jetstream().delete_stream(bus.backend.stream)  # type: ignore[attr-defined]
+            await nc.close()
+
+
+async def test_memory_backend_batches_and_isolates_failures(db: Database) -> None:
+    await _burst_with_one_failure(db, "memory://")
+
+
+async def test_nats_backend_batches_and_isolates_failures(db: Database, nats_url: str) -> None:
+    await _burst_with_one_failure(db, nats_url)

@@ -9,6 +9,7 @@ The transport acknowledges (PUBACK / DC-09 ACK / HTTP 202) only after that trans
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 import time
@@ -32,7 +33,7 @@ from campusguard.alarm import batch, service
 from campusguard.alarm import presence as presence_mod
 from campusguard.config import Settings
 from campusguard.core import audit
-from campusguard.core.db import Database, utcnow
+from campusguard.core.db import Database, WritePriority, utcnow
 from campusguard.device.models import Device
 from campusguard.org.models import School
 
@@ -64,7 +65,7 @@ class IntakeSettings(BaseSettings):
     max_future_s: float = 300.0
     offline_factor: float = presence_mod.DEFAULT_FACTOR
     flush_s: float = 2.0
-    flush_batch: int = 500  # devices per presence transaction: an alarm commit never waits behind a long one
+    flush_batch: int = 200  # devices per presence transaction: an alarm commit never waits behind a long one
     sweep_s: float = 10.0
     directory_ttl_s: float = 60.0
     dedup_window_s: float = service.DEDUP_WINDOW.total_seconds()  # same device+seq closer: one alarm
@@ -269,11 +270,18 @@ class CommitQueue:
     together in the next one, so throughput follows the load instead of one lock round per alarm.
     """
 
-    def __init__(self, commit: Any, max_group: int = 50) -> None:
+    def __init__(self, commit: Any, max_group: int = 100, priority: WritePriority | None = None) -> None:
         self._commit = commit
         self._max_group = max_group
+        self._priority = priority or WritePriority()
         self._queue: asyncio.Queue[tuple[list[PendingAlarm], asyncio.Future[list[Any]]]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
+        # its own thread: never queued behind request or handler threads in the shared pool
+        self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="alarm-commit")
+
+    async def _in_thread(self, alarms: list[PendingAlarm]) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._commit, alarms)
 
     async def submit(self, alarms: list[PendingAlarm]) -> list[Any]:
         """Resolve once the alarms are committed (or raise what the commit raised).
@@ -285,13 +293,14 @@ class CommitQueue:
             self._worker = asyncio.create_task(self._run(), name="intake-commits")
         loop = asyncio.get_running_loop()
         futures: list[asyncio.Future[list[Any]]] = []
-        for start in range(0, len(alarms), self._max_group):
-            future: asyncio.Future[list[Any]] = loop.create_future()
-            await self._queue.put((alarms[start:start + self._max_group], future))
-            futures.append(future)
-        results: list[Any] = []
-        for chunk in await asyncio.gather(*futures):
-            results.extend(chunk)
+        with self._priority.urgent():  # handlers and jobs hold back until these are committed
+            for start in range(0, len(alarms), self._max_group):
+                future: asyncio.Future[list[Any]] = loop.create_future()
+                await self._queue.put((alarms[start:start + self._max_group], future))
+                futures.append(future)
+            results: list[Any] = []
+            for chunk in await asyncio.gather(*futures):
+                results.extend(chunk)
         return results
 
     async def close(self) -> None:
@@ -299,6 +308,7 @@ class CommitQueue:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
+        self._thread.shutdown(wait=True)
 
     async def _run(self) -> None:
         while True:
@@ -309,7 +319,7 @@ class CommitQueue:
                 size += len(group[-1][0])
             waiting = [(alarms, future) for alarms, future in group if not future.done()]
             try:
-                results = await anyio.to_thread.run_sync(self._commit, [a for al, _ in waiting for a in al])
+                results = await self._in_thread([a for al, _ in waiting for a in al])
             except OperationalError as exc:  # database unavailable: every submitter retries
                 for _, future in waiting:
                     if not future.done():
@@ -320,7 +330,7 @@ class CommitQueue:
                     log.exception("intake.group_commit_failed_retrying_singly", submissions=len(waiting))
                     for alarms, future in waiting:
                         try:
-                            result = await anyio.to_thread.run_sync(self._commit, alarms)
+                            result = await self._in_thread(alarms)
                         except Exception as exc:
                             if not future.done():
                                 future.set_exception(exc)
@@ -350,7 +360,7 @@ class Intake:
         self.presence = table or presence_mod.PresenceTable()
         self.directory = DeviceDirectory(db, self.cfg.directory_ttl_s)
         self.throttle = AuditThrottle(self.cfg.audit_every_s)
-        self.commits = CommitQueue(self.commit)
+        self.commits = CommitQueue(self.commit, priority=db.priority)
         self.contexts = service.ContextCache(self.cfg.context_ttl_s)
         self._dedup_window = timedelta(seconds=self.cfg.dedup_window_s)
         self.last_event_at: float | None = None  # monotonic time this node last handled a device message
@@ -372,7 +382,11 @@ class Intake:
                 batch.Press(a.device.id, a.event_type, a.seq, a.occurred_at, a.source, a.detail) for a in alarms
             ], contexts=self.contexts, dedup_window=self._dedup_window)
             self._audit(session, refusals)
-        COMMIT_SECONDS.observe(time.perf_counter() - started)
+            built = time.perf_counter()
+        done = time.perf_counter()
+        COMMIT_SECONDS.observe(done - started)
+        log.info("intake.group_commit", alarms=len(alarms), build_ms=round((built - started) * 1000, 1),
+                 commit_ms=round((done - built) * 1000, 1))
         for alarm in alarms:
             INGESTED.labels(source=alarm.source, type=alarm.event_type).inc()
         return results
@@ -409,6 +423,7 @@ class Intake:
     async def on_mqtt(self, events: Sequence[DeviceEvent]) -> None:
         """Batch handler of the MQTT intake: returns only once alarms and refusals are committed."""
         now = utcnow()
+        lag_ms = round((now - min(e.payload.ts for e in events)).total_seconds() * 1000, 1) if events else 0
         alarms: list[PendingAlarm] = []
         refusals: list[Refusal] = []
         for event in events:
@@ -442,7 +457,7 @@ class Intake:
         if alarms:
             started = time.perf_counter()
             await self.commits.submit(alarms)
-            log.info("intake.committed", source="mqtt", alarms=len(alarms),
+            log.info("intake.committed", source="mqtt", alarms=len(alarms), device_lag_ms=lag_ms,
                      wait_commit_ms=round((time.perf_counter() - started) * 1000, 1))
 
     def on_heartbeats(self, beats: Sequence[tuple[str, str, datetime]]) -> list[bool]:
@@ -540,6 +555,7 @@ class Intake:
         total = back = 0
         size = max(1, self.cfg.flush_batch)
         for _ in range(len(self.presence) // size + 1):  # what arrives meanwhile waits for the next tick
+            self.db.priority.wait_turn()
             started = time.perf_counter()
             with self.db.session() as session:
                 written, online = presence_mod.flush(session, self.presence, limit=size)

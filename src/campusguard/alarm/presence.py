@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from campusguard.core.db import utcnow
@@ -106,19 +106,20 @@ def sweep(session: Session, *, now: datetime | None = None, factor: float = DEFA
     the platform's or the broker's, not the devices': nothing is marked and an error is logged.
     """
     now = now or utcnow()
-    rows = session.execute(
-        select(Device.id, Device.last_seen, Device.created_at, Device.heartbeat_s).where(
-            Device.online.is_(True), Device.protocol.in_(SUPERVISED_PROTOCOLS), Device.installed.is_(True)
-        )
-    ).tuples().all()
+    supervised = (Device.online.is_(True), Device.protocol.in_(SUPERVISED_PROTOCOLS), Device.installed.is_(True))
+    online = int(session.scalar(select(func.count()).select_from(Device).where(*supervised)) or 0)
     silent: list[tuple[int, int]] = []
-    for device_id, last_seen, created_at, heartbeat_s in rows:
-        reference = last_seen or created_at
+    # one indexed query per heartbeat period in use (a handful), not every device read into Python
+    for heartbeat_s in session.scalars(select(Device.heartbeat_s).where(*supervised).distinct()).all():
         window = timedelta(seconds=max(1, heartbeat_s or 60) * factor)
-        if reference is None or now - reference > window:
-            silent.append((device_id, int(window.total_seconds())))
-    if len(rows) >= mass_min_devices and len(silent) > mass_ratio * len(rows):
-        log.error("presence.mass_offline_suppressed", silent=len(silent), online=len(rows))
+        cutoff = now - window
+        period = Device.heartbeat_s.is_(None) if heartbeat_s is None else Device.heartbeat_s == heartbeat_s
+        never = and_(Device.last_seen.is_(None), or_(Device.created_at.is_(None), Device.created_at < cutoff))
+        ids = session.scalars(select(Device.id).where(*supervised, period, or_(Device.last_seen < cutoff, never))
+                              .order_by(Device.id)).all()
+        silent.extend((device_id, int(window.total_seconds())) for device_id in ids)
+    if online >= mass_min_devices and len(silent) > mass_ratio * online:
+        log.error("presence.mass_offline_suppressed", silent=len(silent), online=online)
         return []
     gone: list[int] = []
     for device_id, window_s in silent[:max_changes]:

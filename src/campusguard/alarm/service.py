@@ -145,7 +145,7 @@ def ingest_device_event(
         area_id=device.area_id,
         occurred_at=occurred_at,
         source=source,
-        detail={"device_event_id": row.id, **_safe_detail(detail)},
+        detail=_safe_detail(detail),
         contexts=contexts,
     )
     row.incident_id = incident.id

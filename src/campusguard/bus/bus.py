@@ -170,6 +170,7 @@ class EventBus:
             return [{"id": r.id, "payload": r.payload} for r in rows if r.id not in skip][:limit]
 
     def _mark(self, ids: list[int]) -> None:
+        self.db.priority.wait_turn()
         with self.db.session() as s:
             s.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(published_at=utcnow()))
 
@@ -210,18 +211,24 @@ class EventBus:
         self.published += len(rows)
         return len(rows)
 
-    def _make_dispatch(self, sub: Subscription) -> Callable[[dict[str, Any]], Awaitable[None]]:
-        async def dispatch(data: dict[str, Any]) -> None:
-            type_ = str(data.get("type", ""))
-            if not sub.matches(type_):
-                return
-            event = parse_event(data)
-            await anyio.to_thread.run_sync(self.run_handler, sub, event)
+    def _make_dispatch(self, sub: Subscription) -> Callable[[list[dict[str, Any]]], Awaitable[list[int]]]:
+        async def dispatch(batch: list[dict[str, Any]]) -> list[int]:
+            positions: list[int] = []
+            events: list[Event] = []
+            for index, data in enumerate(batch):
+                if sub.matches(str(data.get("type", ""))):
+                    positions.append(index)
+                    events.append(parse_event(data))
+            if not events:
+                return []
+            failed = await anyio.to_thread.run_sync(self.run_handler_batch, sub, events)
+            return [positions[i] for i in failed]
 
         return dispatch
 
     def run_handler(self, sub: Subscription, event: Event) -> None:
         """Run a handler once per event id, in the same transaction as its idempotency record."""
+        self.db.priority.wait_turn()
         try:
             with self.db.session() as s:
                 done = s.scalar(select(ProcessedEvent.id).where(
@@ -232,6 +239,53 @@ class EventBus:
                 sub.fn(s, event)
         except IntegrityError:
             log.info("bus.handler_duplicate", handler=sub.name, event_id=event.id)
+
+    def run_handler_batch(self, sub: Subscription, events: list[Event]) -> list[int]:
+        """Run a handler over a batch, each event in its own savepoint; returns the positions that failed.
+
+        A burst of 200 alarms is then a few transactions per handler instead of 200, each event still
+        handled once (its idempotency record commits with its effects). A transaction is cut short when an
+        alarm commit is waiting (`priority.busy`), so it never holds the write lock in front of one.
+        Events that fail are rolled back alone and reported for redelivery; if a transaction itself
+        fails, every event of it is reported.
+        """
+        if len(events) == 1:
+            try:
+                self.run_handler(sub, events[0])
+            except Exception:
+                log.exception("bus.handler_failed", handler=sub.name, event_id=events[0].id)
+                return [0]
+            return []
+        failed: list[int] = []
+        start = 0
+        while start < len(events):
+            self.db.priority.wait_turn()
+            position = start
+            try:
+                with self.db.session() as s:
+                    done = set(s.scalars(select(ProcessedEvent.event_id).where(
+                        ProcessedEvent.handler == sub.name,
+                        ProcessedEvent.event_id.in_([e.id for e in events[start:]]))))
+                    while position < len(events):
+                        if position > start and self.db.priority.busy():
+                            break  # commit what is done; the rest after the alarms
+                        event = events[position]
+                        position += 1
+                        if event.id in done:
+                            continue
+                        done.add(event.id)
+                        try:
+                            with s.begin_nested():
+                                s.add(ProcessedEvent(handler=sub.name, event_id=event.id))
+                                sub.fn(s, event)
+                        except Exception:
+                            log.exception("bus.handler_failed", handler=sub.name, event_id=event.id)
+                            failed.append(position - 1)
+            except Exception:
+                log.exception("bus.handler_batch_failed", handler=sub.name, events=position - start)
+                failed.extend(i for i in range(start, position) if i not in failed)
+            start = position
+        return failed
 
     async def _broadcast(self, data: dict[str, Any]) -> None:
         try:

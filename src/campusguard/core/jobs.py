@@ -133,8 +133,10 @@ class JobRunner:
 
     def run_due_once(self, limit: int = 20) -> int:
         """Run every job that is due now; returns how many ran."""
+        self.db.priority.wait_turn()
         ids = self._claim(limit)
         for job_id in ids:
+            self.db.priority.wait_turn()  # an alarm burst commits first; the steps follow right after
             self._run_one(job_id)
         return len(ids)
 
@@ -181,6 +183,7 @@ class JobRunner:
 
     def run_periodic_once(self, force: bool = False) -> None:
         for p in list(self.periodic.values()):
+            self.db.priority.wait_turn()
             if not force and not self._take_lease(p):
                 continue
             try:

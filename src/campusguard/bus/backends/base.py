@@ -6,6 +6,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 MessageHandler = Callable[[dict[str, Any]], Awaitable[None]]
+# Durable consumers take what is waiting in one call (one transaction per batch, not per event) and
+# return the positions of the events that failed, which the backend redelivers on their own.
+BatchHandler = Callable[[list[dict[str, Any]]], Awaitable[list[int]]]
 
 
 class Backend(Protocol):
@@ -19,7 +22,7 @@ class Backend(Protocol):
 
     async def publish(self, event: dict[str, Any]) -> None: ...
 
-    async def subscribe_durable(self, group: str, handler: MessageHandler) -> None: ...
+    async def subscribe_durable(self, group: str, handler: BatchHandler) -> None: ...
 
     async def subscribe_broadcast(self, handler: MessageHandler) -> None: ...
 

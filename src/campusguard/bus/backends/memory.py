@@ -7,9 +7,12 @@ from typing import Any
 
 import structlog
 
-from campusguard.bus.backends.base import MessageHandler
+from campusguard.bus.backends.base import BatchHandler, MessageHandler
 
 log = structlog.get_logger(__name__)
+
+
+MAX_BATCH = 200
 
 
 class MemoryBackend:
@@ -18,7 +21,7 @@ class MemoryBackend:
     name = "memory"
 
     def __init__(self) -> None:
-        self._queues: list[tuple[asyncio.Queue[dict[str, Any]], MessageHandler, str]] = []
+        self._queues: list[tuple[asyncio.Queue[dict[str, Any]], Any, str]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 
@@ -36,28 +39,51 @@ class MemoryBackend:
         for queue, _, _ in self._queues:
             queue.put_nowait(event)
 
-    def _add(self, handler: MessageHandler, label: str) -> None:
+    def _add(self, worker: Any, handler: Any, label: str) -> None:
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._queues.append((queue, handler, label))
-        self._tasks.append(asyncio.create_task(self._worker(queue, handler, label)))
+        self._tasks.append(asyncio.create_task(worker(queue, handler, label)))
 
-    async def _worker(self, queue: asyncio.Queue[dict[str, Any]], handler: MessageHandler, label: str) -> None:
+    async def _broadcast_worker(self, queue: asyncio.Queue[dict[str, Any]], handler: MessageHandler,
+                                label: str) -> None:
         while True:
             event = await queue.get()
-            for attempt in range(5):
-                try:
-                    await handler(event)
-                    break
-                except Exception:
-                    log.exception("bus.memory.handler_failed", consumer=label, event_id=event.get("id"),
-                                  attempt=attempt)
-                    await asyncio.sleep(0.2 * 2**attempt)
+            try:
+                await handler(event)
+            except Exception:
+                log.exception("bus.memory.listener_failed", consumer=label, event_id=event.get("id"))
 
-    async def subscribe_durable(self, group: str, handler: MessageHandler) -> None:
-        self._add(handler, group)
+    async def _durable_worker(self, queue: asyncio.Queue[dict[str, Any]], handler: BatchHandler,
+                              label: str) -> None:
+        """Hand over everything waiting (up to MAX_BATCH) at once; retry the events that failed, alone."""
+        while True:
+            batch = [await queue.get()]
+            while not queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(queue.get_nowait())
+            try:
+                failed = await handler(batch)
+            except Exception:
+                log.exception("bus.memory.handler_failed", consumer=label, events=len(batch))
+                failed = list(range(len(batch)))
+            for index in failed:
+                await self._retry(batch[index], handler, label)
+
+    async def _retry(self, event: dict[str, Any], handler: BatchHandler, label: str) -> None:
+        for attempt in range(1, 5):
+            await asyncio.sleep(0.2 * 2**attempt)
+            try:
+                if not await handler([event]):
+                    return
+            except Exception:
+                log.exception("bus.memory.handler_failed", consumer=label, event_id=event.get("id"))
+            log.warning("bus.memory.retrying", consumer=label, event_id=event.get("id"), attempt=attempt)
+        log.error("bus.memory.gave_up", consumer=label, event_id=event.get("id"))
+
+    async def subscribe_durable(self, group: str, handler: BatchHandler) -> None:
+        self._add(self._durable_worker, handler, group)
 
     async def subscribe_broadcast(self, handler: MessageHandler) -> None:
-        self._add(handler, "broadcast")
+        self._add(self._broadcast_worker, handler, "broadcast")
 
     async def ping(self) -> bool:
         return self._started

@@ -14,7 +14,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StreamConfig
 from nats.js.errors import NotFoundError
 
-from campusguard.bus.backends.base import MessageHandler
+from campusguard.bus.backends.base import BatchHandler, MessageHandler
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +60,7 @@ class NatsBackend:
         subject = f"{self.prefix}.{event['type']}"
         await self.js.publish(subject, orjson.dumps(event), headers={"Nats-Msg-Id": str(event["id"])})
 
-    async def subscribe_durable(self, group: str, handler: MessageHandler) -> None:
+    async def subscribe_durable(self, group: str, handler: BatchHandler) -> None:
         assert self.js is not None
         durable = group.replace(".", "_").replace(":", "_")
         sub = await self.js.pull_subscribe(
@@ -70,7 +70,8 @@ class NatsBackend:
         self._subs.append(sub)
         self._tasks.append(asyncio.create_task(self._pull(sub, handler, group)))
 
-    async def _pull(self, sub: Any, handler: MessageHandler, group: str) -> None:
+    async def _pull(self, sub: Any, handler: BatchHandler, group: str) -> None:
+        """Fetch what is waiting, hand it over as one batch, ack what succeeded and nak the rest."""
         while True:
             try:
                 msgs = await sub.fetch(batch=50, timeout=1)
@@ -80,13 +81,27 @@ class NatsBackend:
                 log.warning("bus.nats.fetch_failed", group=group)
                 await asyncio.sleep(1)
                 continue
+            events: list[dict[str, Any]] = []
+            taken: list[Any] = []
             for msg in msgs:
                 try:
-                    await handler(orjson.loads(msg.data))
-                    await msg.ack()
-                except Exception:
-                    log.exception("bus.nats.handler_failed", group=group)
+                    events.append(orjson.loads(msg.data))
+                    taken.append(msg)
+                except orjson.JSONDecodeError:
+                    log.warning("bus.nats.bad_message", group=group, data=msg.data[:200])
+                    await msg.term()  # never parseable: redelivery cannot help
+            if not events:
+                continue
+            try:
+                failed = set(await handler(events))
+            except Exception:
+                log.exception("bus.nats.handler_failed", group=group, events=len(events))
+                failed = set(range(len(events)))
+            for index, msg in enumerate(taken):
+                if index in failed:
                     await msg.nak(delay=2)
+                else:
+                    await msg.ack()
 
     async def subscribe_broadcast(self, handler: MessageHandler) -> None:
         assert self.nc is not None
