@@ -195,19 +195,18 @@ class RecordingLive(_OnDemand):
         self.published = 0  # parts ever listed (the bench counts them)
         self.cpu_s = 0.0  # thread CPU spent indexing (the bench adds it to the recording cost)
         self._task: asyncio.Task[None] | None = None
+        self._fh: BinaryIO | None = None
+        self._playlist_file = SwappedFile(self.playlist)
         self._reset()
 
     def _reset(self) -> None:
-        if hasattr(self, "_playlist_file"):
-            self._close()
-            self._playlist_file.close()
+        self._close()
+        self._playlist_file.close()
         self.parts: deque[Part] = deque()
         self.sequence = 0
         self.discontinuities = 0
         self.target = max(1, math.ceil(self.part_s))
         self._file: Path | None = None
-        self._fh: BinaryIO | None = None
-        self._playlist_file = SwappedFile(self.playlist)
         self._init: Init | None = None
         self._pos = 0
         self._media_s = 0.0
