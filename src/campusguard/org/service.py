@@ -120,16 +120,18 @@ def create_grid(session: Session, principal: Principal, data: GridIn) -> Grid:
 
 # ---- schools -------------------------------------------------------------------------------
 
+def _where_given(stmt: Select[Any], *filters: tuple[Any, object]) -> Select[Any]:
+    """Equality filters for the query parameters the caller gave (None or empty means "any")."""
+    for column, value in filters:
+        if value:
+            stmt = stmt.where(column == value)
+    return stmt
+
+
 def school_query(session: Session, principal: Principal, *, district_code: str | None = None,
                  type_: str | None = None, q: str | None = None, grid_id: int | None = None) -> Select[Any]:
-    stmt = select(School).order_by(School.district_code, School.code)
-    stmt = scoped(stmt, School.id, session, principal)
-    if district_code:
-        stmt = stmt.where(School.district_code == district_code)
-    if type_:
-        stmt = stmt.where(School.type == type_)
-    if grid_id:
-        stmt = stmt.where(School.grid_id == grid_id)
+    stmt = scoped(select(School).order_by(School.district_code, School.code), School.id, session, principal)
+    stmt = _where_given(stmt, (School.district_code, district_code), (School.type, type_), (School.grid_id, grid_id))
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(School.name.ilike(like), School.code.ilike(like)))
@@ -309,12 +311,7 @@ def people_query(session: Session, principal: Principal, *, school_id: int | Non
                  kind: str | None = None, class_name: str | None = None, q: str | None = None) -> Select[Any]:
     stmt = scoped(select(Person).order_by(Person.school_id, Person.kind, Person.id), Person.school_id,
                   session, principal)
-    if school_id:
-        stmt = stmt.where(Person.school_id == school_id)
-    if kind:
-        stmt = stmt.where(Person.kind == kind)
-    if class_name:
-        stmt = stmt.where(Person.class_name == class_name)
+    stmt = _where_given(stmt, (Person.school_id, school_id), (Person.kind, kind), (Person.class_name, class_name))
     if q:
         stmt = stmt.where(Person.name.ilike(f"%{q}%"))
     return stmt
