@@ -175,3 +175,26 @@ def test_playlist_window_and_discontinuity_sequence(tmp_path: Path) -> None:
     assert "#EXT-X-MEDIA-SEQUENCE:2" in text and "#EXT-X-DISCONTINUITY-SEQUENCE:1" in text
     assert "#EXT-X-DISCONTINUITY\n" not in text and text.count("#EXT-X-MAP") == 1
     assert not (live.hls_dir / "a.mp4").exists()  # slid out of the window: its link is gone
+
+
+def test_fragments_listed_only_when_complete(tmp_path: Path) -> None:
+    """A file cut anywhere (the recorder mid-write) yields only fragments whose mdat is fully there."""
+    from campusguard.adapters.ffmpeg.fmp4 import read_fragments, read_init
+
+    out = tmp_path / "f.mp4"
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25",
+                    "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-movflags",
+                    "+frag_keyframe+empty_moov+default_base_moof", str(out)], check=True)
+    data = out.read_bytes()
+    with out.open("rb") as fh:
+        assert read_init(fh, 100) is None  # moov not complete yet
+        init = read_init(fh, len(data))
+        assert init is not None and init.timescale > 0
+        whole, _ = read_fragments(fh, init.length, len(data), init)
+        assert len(whole) == 4 and abs(sum(f.duration_s for f in whole) - 4.0) < 0.01
+        for cut in range(init.length, len(data), 997):
+            frags, resume = read_fragments(fh, init.length, cut, init)
+            assert frags == whole[:len(frags)] and resume <= cut
+            assert len(frags) == sum(1 for f in whole if f.offset + f.length <= cut)
+    frames, width = _decode(data[:init.length] + data[whole[1].offset:whole[1].offset + whole[1].length])
+    assert (frames, width) == (25, 320)

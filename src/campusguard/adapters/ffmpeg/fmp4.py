@@ -7,6 +7,7 @@ read; the media data is skipped by seeking.
 
 from __future__ import annotations
 
+import os
 import struct
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -33,22 +34,31 @@ class Fragment:
     duration_s: float
 
 
-def _header(fh: BinaryIO, pos: int, end: int) -> tuple[int, bytes, int] | None:
-    """(size, type, header length) of the box at pos, None if its header is not fully written yet."""
-    if end - pos < 8:
-        return None
-    fh.seek(pos)
-    raw = fh.read(16 if end - pos >= 16 else 8)
-    if len(raw) < 8:
-        return None
-    size, kind = struct.unpack(">I4s", raw[:8])
-    if size == 1:
-        if len(raw) < 16:
+class _Reader:
+    """pread with a small read-ahead: a moof and the following mdat header usually cost one call."""
+
+    def __init__(self, fh: BinaryIO, size: int, ahead: int = 8192) -> None:
+        self.fd, self.size, self.ahead = fh.fileno(), size, ahead
+        self.at, self.buf = 0, b""
+
+    def read(self, pos: int, n: int) -> bytes:
+        if not (self.at <= pos and pos + n <= self.at + len(self.buf)):
+            self.at, self.buf = pos, os.pread(self.fd, max(n, min(self.ahead, self.size - pos)), pos)
+        return self.buf[pos - self.at:pos - self.at + n]
+
+    def header(self, pos: int) -> tuple[int, bytes, int] | None:
+        """(size, type, header length) of the box at pos, None if its header is not fully written yet."""
+        if self.size - pos < 8:
             return None
-        return struct.unpack(">Q", raw[8:16])[0], kind, 16
-    if size == 0:  # "to the end of the file": only a finished file can have it
-        return end - pos, kind, 8
-    return size, kind, 8
+        raw = self.read(pos, 16 if self.size - pos >= 16 else 8)
+        size, kind = struct.unpack(">I4s", raw[:8])
+        if size == 1:
+            if len(raw) < 16:
+                return None
+            return struct.unpack(">Q", raw[8:16])[0], kind, 16
+        if size == 0:  # "to the end of the file": only a finished file can have it
+            return self.size - pos, kind, 8
+        return size, kind, 8
 
 
 def _children(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[bytes, int, int]]:
@@ -101,16 +111,16 @@ def parse_init(moov: bytes, length: int) -> Init | None:
 def read_init(fh: BinaryIO, size: int) -> Init | None:
     """The init section of a file of `size` bytes written so far, None until its moov is complete."""
     pos = 0
+    reader = _Reader(fh, size)
     while True:
-        head = _header(fh, pos, size)
+        head = reader.header(pos)
         if head is None:
             return None
         box, kind, hlen = head
         if box < hlen or pos + box > size:
             return None
         if kind == b"moov":
-            fh.seek(pos + hlen)
-            return parse_init(fh.read(box - hlen), pos + box)
+            return parse_init(reader.read(pos + hlen, box - hlen), pos + box)
         if kind in (b"moof", b"mdat"):
             return None
         pos += box
@@ -151,16 +161,16 @@ def read_fragments(fh: BinaryIO, pos: int, size: int, init: Init) -> tuple[list[
     out: list[Fragment] = []
     start = pos
     moof: bytes | None = None
+    reader = _Reader(fh, size)
     while True:
-        head = _header(fh, pos, size)
+        head = reader.header(pos)
         if head is None:
             break
         box, kind, hlen = head
         if box < hlen or pos + box > size:
             break
         if kind == b"moof":
-            fh.seek(pos + hlen)
-            moof = fh.read(box - hlen)
+            moof = reader.read(pos + hlen, box - hlen)
         elif kind == b"mdat" and moof is not None:
             ticks = _traf_duration(moof, init)
             out.append(Fragment(start, pos + box - start, ticks / init.timescale))
