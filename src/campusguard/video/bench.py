@@ -14,16 +14,16 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from campusguard.adapters.ffmpeg.commands import bare_copy_args
+from campusguard.adapters.ffmpeg.commands import FRAG_MOVFLAGS, bare_copy_args
 from campusguard.adapters.ffmpeg.live import LiveRegistry, RecordingLive
 from campusguard.adapters.ffmpeg.recorder import GapInfo, Recorder
-from campusguard.adapters.ffmpeg.segments import SegmentInfo
+from campusguard.adapters.ffmpeg.segments import STAMP, SegmentInfo
 from campusguard.video.nginx import render, standalone
 from campusguard.video.signing import media_url
 from campusguard.video.simcam import SimCameras, free_port
@@ -272,9 +272,10 @@ def parse_wrk(out: str, seconds: float) -> dict[str, float]:
     return res
 
 
-def _wrk(url: str, viewers: int, seconds: float, threads: int = 2, pace_script: Path | None = None
-         ) -> dict[str, float]:
+def _wrk(url: str, viewers: int, seconds: float, threads: int = 2, pace_script: Path | None = None,
+         header: str | None = None) -> dict[str, float]:
     extra = ["-s", str(pace_script)] if pace_script else []
+    extra += ["-H", header] if header else []
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{viewers}", f"-d{int(seconds)}s", "--timeout", "10s",
                           "--latency", *extra, url], capture_output=True, text=True, check=True).stdout
     if os.environ.get("CG_BENCH_DEBUG"):
@@ -294,17 +295,23 @@ def _wait_http(url: str, timeout_s: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def _make_stream(root: Path, cam: str, size: str, kbps: int, seconds: int = 6) -> list[Path]:
-    """A live HLS folder like the recorder writes: 1 s MPEG-TS segments (IDR every second) + playlist."""
-    live = root / "live" / cam
-    live.mkdir(parents=True, exist_ok=True)
+def _make_stream(root: Path, cam: str, size: str, kbps: int, seconds: int = 6) -> list[tuple[str, int, int]]:
+    """A watched camera as the platform keeps it: a recording file (fMP4, a fragment per 1 s GOP) and the
+    live index's playlist of byte ranges into it, written by RecordingLive itself. Returns the parts
+    listed: (file in the live folder, offset, length)."""
+    now = datetime.now(UTC)
+    day = root / "rec" / cam / now.strftime("%Y%m%d")
+    day.mkdir(parents=True, exist_ok=True)
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
                     f"testsrc2=s={size}:r=25", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
                     "-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-b:v", f"{kbps}k",
-                    "-maxrate", f"{kbps}k", "-bufsize", f"{kbps * 2}k", "-f", "hls", "-hls_time", "1",
-                    "-hls_list_size", "0", "-hls_segment_filename", str(live / "seg%06d.ts"),
-                    str(live / "index.m3u8")], check=True)
-    return sorted(live.glob("seg*.ts"))
+                    "-maxrate", f"{kbps}k", "-bufsize", f"{kbps * 2}k", "-movflags", FRAG_MOVFLAGS,
+                    str(day / (now.strftime(STAMP) + ".mp4"))], check=True)
+    live = RecordingLive(cam, root / "rec" / cam, root / "live" / cam, segment_s=3600, list_size=seconds)
+    live.hls_dir.mkdir(parents=True, exist_ok=True)
+    live.tick()
+    live.close()
+    return [(p.link, p.offset, p.length) for p in live.parts]
 
 
 # A real HLS client: reload the playlist every target duration and fetch the one new segment. wrk's
@@ -316,20 +323,26 @@ local counter = 1
 function setup(thread) thread:set("tid", counter); counter = counter + 1 end
 local n, k = 0, 0
 local segs = {%(segs)s}
+local ranges = {%(ranges)s}
 function init(args) math.randomseed(os.time() * 1000 + (tid or 0)) k = math.random(0, #segs - 1) end
 function request()
   n = n + 1
   if n %% 2 == 1 then return wrk.format("GET", "%(playlist)s") end
   k = k %% #segs + 1
-  return wrk.format("GET", segs[k])
+  return wrk.format("GET", segs[k], {["Range"] = ranges[k]})
 end
 function delay() return math.random(250, 750) end
 """
 
 
-def _pace_script(path: Path, base: str, segs: list[Path]) -> Path:
-    listed = ", ".join(f'"{base}/{s.name}"' for s in segs)
-    path.write_text(_PACE % {"segs": listed, "playlist": f"{base}/index.m3u8"})
+def _range(offset: int, length: int) -> str:
+    return f"bytes={offset}-{offset + length - 1}"
+
+
+def _pace_script(path: Path, base: str, parts: list[tuple[str, int, int]]) -> Path:
+    listed = ", ".join(f'"{base}/{name}"' for name, _, _ in parts)
+    ranges = ", ".join(f'"{_range(off, n)}"' for _, off, n in parts)
+    path.write_text(_PACE % {"segs": listed, "ranges": ranges, "playlist": f"{base}/index.m3u8"})
     return path
 
 
@@ -340,9 +353,11 @@ def bench_viewers(viewers: int = 1000, seconds: float = 20, app_workers: int = 1
                   saturate_s: float = 10) -> dict[str, Any]:
     """N concurrent live viewers via nginx+secure_link vs plain nginx vs the app alone.
 
-    Main figures: paced viewers (a real HLS client's request pattern on the 640x360 sub stream that
-    live views use). Stress figures: the same number of connections fetching 1080p segments back to
-    back as fast as the machine allows (saturated; wrk competes with nginx for the 2 cores).
+    Main figures: paced viewers (a real HLS client's request pattern on a 640x360 stream; live views
+    show the recorded stream, so a 1080p camera's parts are about 3.5x larger). Stress figures: the
+    same number of connections fetching a 1080p part back to back as fast as the machine allows
+    (saturated; wrk competes with nginx for the 2 cores). Parts are byte ranges of the recording's
+    fMP4 file, listed by the live index (RecordingLive) exactly as for a watched camera.
     """
     if shutil.which("wrk") is None or shutil.which("nginx") is None:
         raise RuntimeError("needs wrk and nginx (apt-get install wrk nginx)")
@@ -388,10 +403,12 @@ def bench_viewers(viewers: int = 1000, seconds: float = 20, app_workers: int = 1
             script = _pace_script(work / f"pace-{name}.lua", base, sub)
             runs[f"paced_{name}"] = _wrk(f"http://127.0.0.1:{port}{base}/index.m3u8", viewers, seconds,
                                          pace_script=script)
-        one = main[len(main) // 2].name
-        runs["saturated_prod"] = _wrk(f"http://127.0.0.1:{prod_port}{signed['cam1']}/{one}", viewers, saturate_s)
+        one, off, length = main[len(main) // 2]
+        rng = f"Range: {_range(off, length)}"
+        runs["saturated_prod"] = _wrk(f"http://127.0.0.1:{prod_port}{signed['cam1']}/{one}", viewers, saturate_s,
+                                      header=rng)
         runs["saturated_plain"] = _wrk(f"http://127.0.0.1:{plain_port}/plain/live/cam1/{one}", viewers,
-                                       saturate_s)
+                                       saturate_s, header=rng)
         load = os.getloadavg()
         app_alive = app.poll() is None
     finally:
@@ -399,13 +416,14 @@ def bench_viewers(viewers: int = 1000, seconds: float = 20, app_workers: int = 1
         nginx.terminate()
         app.wait(15)
         nginx.wait(15)
-        sizes = {"sub": sum(f.stat().st_size for f in sub) // len(sub),
-                 "main": sum(f.stat().st_size for f in main) // len(main)}
+        sizes = {"sub": sum(n for _, _, n in sub) // max(1, len(sub)),
+                 "main": sum(n for _, _, n in main) // max(1, len(main))}
         shutil.rmtree(work, ignore_errors=True)
     out: dict[str, Any] = {
         "bench": "viewers", "viewers": viewers, "seconds": seconds, "saturate_s": saturate_s,
-        "method": "paced: per viewer ~1 playlist + 1 new 1 s segment per second (HLS client), 640x360 sub "
-                  "stream, spacing U[0.25,0.75] s; saturated: back-to-back 1080p segment fetches",
+        "method": "paced: per viewer ~1 playlist + 1 new 1 s part per second (HLS client; a part is a byte "
+                  "range of the recording's fMP4, as the live index lists it), 640x360 stream, spacing "
+                  "U[0.25,0.75] s; saturated: back-to-back 1080p part fetches",
         "paced_segment_bytes": sizes["sub"], "saturated_segment_bytes": sizes["main"],
     }
     # headline = paced production path against paced plain nginx (the targets apply to these)

@@ -257,6 +257,10 @@ class RecordingLive(_OnDemand):
 
     async def _halt(self) -> None:
         self.ticker.discard(self)
+        self.close()
+
+    def close(self) -> None:
+        """Release the recording file and the playlist's two files (the playlist stays as written)."""
         self._close()
         self._playlist_file.close()
 
