@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import av
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
@@ -123,6 +125,10 @@ def test_camera_recorded_played_live_clipped_audited(client: TestClient, seeded,
     length, offset, name = int(listed[-1][0]), int(listed[-1][1]), listed[-1][2]
     seg = client.get(hls.rsplit("/", 1)[0] + "/" + name, headers={"Range": f"bytes={offset}-{offset + length - 1}"})
     assert seg.status_code == 206 and len(seg.content) == length and seg.content[4:8] == b"moof"
+    init = int(re.findall(r'#EXT-X-MAP:URI="[^"]+",BYTERANGE="(\d+)@0"', client.get(hls).text)[-1])
+    head = client.get(hls.rsplit("/", 1)[0] + "/" + name, headers={"Range": f"bytes=0-{init - 1}"})
+    with av.open(io.BytesIO(head.content + seg.content), format="mp4") as container:
+        assert sum(1 for _ in container.decode(video=0)) >= 20  # about a second of real frames
     parts = hls.split("/")
     unsigned = "/".join(parts[:5] + ["x" * 22] + parts[6:])
     assert client.get(unsigned).status_code == 403

@@ -92,9 +92,20 @@ async def test_live_playlist_from_recording_decodes_and_rolls(sim, served: Path)
         linked = {p.name for p in live.hls_dir.glob("*.mp4")}
         listed = {e[0] for e in entries}
         assert listed <= linked and all(n >= min(listed) for n in linked), (linked, listed)
+        # the camera drops out and comes back: the recorder restarts on a new file, the playlist follows
+        newest = max(listed)
+        await asyncio.to_thread(sim.drop, 6)
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(sim.restore, 6)
+        assert await wait_for(lambda: len({e[0] for e in _entries(live.playlist.read_text())
+                                           if e[0] > newest}) >= 2, 30), live.playlist.read_text()
+        name, init, duration, length, offset = _entries(live.playlist.read_text())[-1]
+        data = (live.hls_dir / name).read_bytes()
+        assert _decode(data[:init] + data[offset:offset + length])[0] >= round(duration * 25) - 1
     finally:
         await live.stop()
         await rec.stop()
+        await asyncio.to_thread(sim.restore, 6)
     assert not live.hls_dir.exists()
     assert any((served / "rec" / "cam6").rglob("*.mp4"))  # the recording itself is untouched
 
