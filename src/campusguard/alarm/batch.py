@@ -59,13 +59,17 @@ def ingest_many(
     *,
     contexts: service.ContextCache | None = None,
     dedup_window: timedelta = service.DEDUP_WINDOW,
+    quiet: bool = False,
 ) -> list[service.IngestResult]:
-    """Ingest a group in the caller's transaction; same results as `service.ingest_device_event` one by one."""
+    """Ingest a group in the caller's transaction; same results as `service.ingest_device_event` one by one.
+
+    `quiet` leaves out the log line (the start-up warm-up, which is rolled back).
+    """
     if presses and all(p.event_type in ALARM_TYPES and p.seq is not None for p in presses):
         registered: list[tuple[int, dict[str, Any]]] = []
         try:
             with session.begin_nested():
-                done = _together(session, presses, contexts, registered)
+                done = _together(session, presses, contexts, registered, quiet=quiet)
             if done is not None:
                 return done
         except IntegrityError:
@@ -82,7 +86,7 @@ def ingest_many(
 
 def _together(
     session: Session, presses: Sequence[Press], contexts: service.ContextCache | None,
-    registered: list[tuple[int, dict[str, Any]]],
+    registered: list[tuple[int, dict[str, Any]]], *, quiet: bool = False,
 ) -> list[service.IngestResult] | None:
     """The set-wise path; None when some press needs the one-by-one rules (a repeat of a known seq).
 
@@ -184,6 +188,8 @@ def _together(
     bulk.insert_rows(session, _JOBS, job_rows)
     registered.extend(outbox.publish_many(session, events))  # last: nothing after it can roll it back
     session.info["wake_jobs"] = True
+    if quiet:
+        return [service.IngestResult(int(i), False) for i in incident_ids]
     log.info("alarm.raised", incidents=list(incident_ids), schools=sorted({c.school_code for c in contexts_of}),
              types=sorted({p.event_type for p in presses}), drills=sum(1 for r in incident_rows if r["is_drill"]),
              source=presses[0].source, count=len(presses))

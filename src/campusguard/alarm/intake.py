@@ -378,6 +378,8 @@ class Intake:
         """Commit alarms and security events in one transaction (nothing is acknowledged before)."""
         started = time.perf_counter()
         with self.db.session() as session:
+            session.connection()  # BEGIN (IMMEDIATE on SQLite): waits for any writer still in its transaction
+            locked = time.perf_counter()
             results = batch.ingest_many(session, [
                 batch.Press(a.device.id, a.event_type, a.seq, a.occurred_at, a.source, a.detail) for a in alarms
             ], contexts=self.contexts, dedup_window=self._dedup_window)
@@ -385,11 +387,30 @@ class Intake:
             built = time.perf_counter()
         done = time.perf_counter()
         COMMIT_SECONDS.observe(done - started)
-        log.info("intake.group_commit", alarms=len(alarms), build_ms=round((built - started) * 1000, 1),
+        log.info("intake.group_commit", alarms=len(alarms), lock_ms=round((locked - started) * 1000, 1),
+                 build_ms=round((built - locked) * 1000, 1),
                  commit_ms=round((done - built) * 1000, 1))
         for alarm in alarms:
             INGESTED.labels(source=alarm.source, type=alarm.event_type).inc()
         return results
+
+    def warm_up(self) -> bool:
+        """Raise one alarm in a transaction that is rolled back, so the first real burst finds every
+        statement compiled and its school's context cached (measured: the first alarm after start took
+        65 ms instead of 3)."""
+        with self.directory._lock:  # noqa: SLF001
+            refs = [ref for ref, _ in self.directory._by_code.values()]  # noqa: SLF001
+        if not refs:
+            return False
+        ref = refs[0]
+        session = self.db.sessions()  # no "db" in session.info: nothing of this reaches the bus or the jobs
+        try:
+            batch.ingest_many(session, [batch.Press(ref.id, "panic", -1, utcnow(), "warmup", {})],
+                              contexts=self.contexts, dedup_window=self._dedup_window, quiet=True)
+        finally:
+            session.rollback()
+            session.close()
+        return True
 
     def refuse(self, refusal: Refusal) -> bool:
         """Count and log; returns True when an audit row should be written (throttled)."""
@@ -594,6 +615,10 @@ async def start_intake(app: Any, settings: Settings) -> AsyncIterator[Intake | N
         log.info("intake.directory_loaded", devices=loaded)
     except Exception:
         log.exception("intake.directory_preload_failed")
+    try:
+        await anyio.to_thread.run_sync(intake.warm_up)
+    except Exception:
+        log.exception("intake.warm_up_failed")
     mqtt: MqttIntake | None = None
 
     def sweep_job(session: Session) -> None:

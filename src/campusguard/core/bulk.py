@@ -17,7 +17,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
-_plans: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[Processor]]] = {}
+_plans: dict[tuple[str, str, tuple[str, ...]], tuple[str, str, list[Processor]]] = {}
 _lock = threading.Lock()
 _MISSING = object()
 
@@ -50,7 +50,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     connection = session.connection()
     columns = tuple(rows[0])
-    sql, processors = _plan(connection.dialect, table, columns)
+    sql, copy_sql, processors = _plan(connection.dialect, table, columns)
     convert = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
     memo: dict[tuple[int, int], Any] = {}  # the same object (a burst's `now`, a shared list) converted once
     params: list[tuple[Any, ...]] = []
@@ -66,10 +66,17 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                 done = memo[key] = proc(value)
             values[i] = done
         params.append(tuple(values))
-    connection.exec_driver_sql(sql, params)
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql(sql, params)  # sqlite3's executemany: a C loop, no round trips
+        return
+    # PostgreSQL: COPY on the transaction's own connection, one stream instead of a statement per row
+    driver: Any = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for values_of_row in params:
+            copy.write_row(values_of_row)
 
 
-def _plan(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, list[Processor]]:
+def _plan(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str, str, list[Processor]]:
     key = (dialect.name, table.name, columns)
     plan = _plans.get(key)
     if plan is not None:
@@ -79,7 +86,9 @@ def _plan(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> tuple[str
     prep = dialect.identifier_preparer
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     names = ", ".join(prep.quote(table.c[c].name) for c in columns)
-    sql = f"INSERT INTO {prep.format_table(table)} ({names}) VALUES ({', '.join(mark for _ in columns)})"  # noqa: S608
+    target = f"{prep.format_table(table)} ({names})"
+    sql = f"INSERT INTO {target} VALUES ({', '.join(mark for _ in columns)})"  # noqa: S608
+    plan = (sql, f"COPY {target} FROM STDIN", processors)
     with _lock:
-        _plans[key] = (sql, processors)
-    return sql, processors
+        _plans[key] = plan
+    return plan
