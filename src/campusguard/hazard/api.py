@@ -12,14 +12,16 @@ from sqlalchemy.orm import Session
 
 from campusguard.core.auth import Principal, current_principal, require
 from campusguard.core.db import SessionDep
-from campusguard.core.errors import BadRequest, PayloadTooLarge
+from campusguard.core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from campusguard.core.pagination import Page, PageParams, page_params, paginate
+from campusguard.core.scope import can_see_school
 from campusguard.hazard import inspections, service
-from campusguard.hazard.models import Hazard, HazardPhoto
+from campusguard.hazard.models import ChecklistTemplate, Hazard, HazardPhoto
 from campusguard.hazard.schemas import (
     AssignIn,
     ChecklistIn,
     ChecklistOut,
+    ChecklistPatch,
     HazardDetail,
     HazardIn,
     HazardOut,
@@ -111,17 +113,59 @@ def stats(session: SessionDep, principal: Reader, by: Literal["school", "grid", 
     return hazard_stats(session, principal, by=by, since=since, until=until, school_id=school_id)
 
 
+def _checklist_editor(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """School admins (hazard.assign) edit their school's checklists; hazard.admin the district's or city's."""
+    if not inspections.may_edit_checklists(principal):
+        raise Forbidden(f"role {principal.role.value} lacks hazard.admin", code="forbidden")
+    return principal
+
+
+Editor = Annotated[Principal, Depends(_checklist_editor)]
+
+
+def _checklist_outs(session: Session, principal: Principal, rows: list[ChecklistTemplate]) -> list[ChecklistOut]:
+    ids = {r.school_id for r in rows if r.school_id is not None}
+    schools = {s.id: s for s in session.scalars(select(School).where(School.id.in_(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        o = ChecklistOut.model_validate(r)
+        if r.school_id is not None and r.school_id in schools:
+            o.school_code, o.school_name = schools[r.school_id].code, schools[r.school_id].name
+        o.editable = inspections.can_edit(session, principal, r)
+        out.append(o)
+    return out
+
+
 @router.get("/hazards/checklists", response_model=Page[ChecklistOut])
-def list_checklists(session: SessionDep, principal: Reader, school_type: str | None = None
-                    ) -> Page[ChecklistOut]:
-    rows = inspections.list_checklists(session, school_type)
-    return Page(items=[ChecklistOut.model_validate(r) for r in rows], total=len(rows))
+def list_checklists(session: SessionDep, principal: Reader, school_type: str | None = None,
+                    school_code: Annotated[str | None, Query(max_length=32)] = None,
+                    include_inactive: bool = False) -> Page[ChecklistOut]:
+    """Templates in the caller's reach; with school_code, those an inspection there may use."""
+    school = None
+    if school_code:
+        school = session.scalars(select(School).where(School.code == school_code)).first()
+        if school is None or not can_see_school(session, principal, school.id):
+            raise NotFound(f"school {school_code} not found", code="unknown_school")
+    rows = inspections.list_checklists(session, principal, school_type, school=school,
+                                       include_inactive=include_inactive)
+    return Page(items=_checklist_outs(session, principal, rows), total=len(rows))
 
 
 @router.post("/hazards/checklists", response_model=ChecklistOut, status_code=201)
-def create_checklist(data: ChecklistIn, session: SessionDep,
-                     principal: Annotated[Principal, Depends(require("hazard.admin"))]) -> ChecklistOut:
-    return ChecklistOut.model_validate(inspections.create_checklist(session, principal, data))
+def create_checklist(data: ChecklistIn, session: SessionDep, principal: Editor) -> ChecklistOut:
+    return _checklist_outs(session, principal, [inspections.create_checklist(session, principal, data)])[0]
+
+
+@router.get("/hazards/checklists/{template_id}", response_model=ChecklistOut)
+def get_checklist(template_id: int, session: SessionDep, principal: Reader) -> ChecklistOut:
+    return _checklist_outs(session, principal, [inspections.get_checklist(session, principal, template_id)])[0]
+
+
+@router.patch("/hazards/checklists/{template_id}", response_model=ChecklistOut)
+def update_checklist(template_id: int, data: ChecklistPatch, session: SessionDep, principal: Editor
+                     ) -> ChecklistOut:
+    row = inspections.update_checklist(session, principal, template_id, data)
+    return _checklist_outs(session, principal, [row])[0]
 
 
 @router.get("/hazards/inspections", response_model=Page[InspectionOut])

@@ -84,10 +84,10 @@ class HazardLog(Base):
 
 
 class ChecklistTemplate(TimestampMixin, Base):
-    """An inspection checklist for one school type; the built-in defaults are seeded on first use."""
+    """An inspection checklist for one school type, owned by the city, a district or one school."""
 
     __tablename__ = "hazard_checklists"
-    __table_args__ = (UniqueConstraint("school_type", "name"),)
+    __table_args__ = (UniqueConstraint("school_type", "scope_key", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_type: Mapped[str] = mapped_column(String(16), index=True)
@@ -95,6 +95,12 @@ class ChecklistTemplate(TimestampMixin, Base):
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Owner: "city", "district:<code>" or "school:<id>" (one key so names are unique per owner).
+    scope_key: Mapped[str] = mapped_column(String(40), default="city")
+    district_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str | None] = mapped_column(String(128))
 
 
 class Inspection(Base):
@@ -106,6 +112,7 @@ class Inspection(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("hazard_checklists.id", ondelete="SET NULL"))
     template_name: Mapped[str] = mapped_column(String(128))
+    template_version: Mapped[int | None] = mapped_column(Integer)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     notes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -115,3 +122,25 @@ class Inspection(Base):
     passed: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     hazard_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+
+
+class OverduePush(Base):
+    """One Web Push of an overdue hazard or liaison task to one subscription of a responsible user."""
+
+    __tablename__ = "hazard_overdue_pushes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(16))  # hazard | task
+    subject_id: Mapped[int] = mapped_column(Integer, index=True)
+    school_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

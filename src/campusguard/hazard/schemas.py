@@ -154,11 +154,26 @@ class ChecklistItemIn(BaseModel):
 
 
 class ChecklistIn(BaseModel):
+    """A new template; owner = school_code, else district_code, else the city."""
+
     model_config = ConfigDict(extra="forbid")
 
     school_type: Literal["kindergarten", "primary", "middle", "boarding_high"]
     name: str = Field(min_length=1, max_length=128)
     items: list[ChecklistItemIn] = Field(min_length=1, max_length=200)
+    school_code: str | None = Field(default=None, min_length=1, max_length=32)
+    district_code: str | None = Field(default=None, min_length=1, max_length=12)
+
+
+class ChecklistPatch(BaseModel):
+    """Fields to change; `version` (optional) refuses the save when someone else saved first."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    items: list[ChecklistItemIn] | None = Field(default=None, min_length=1, max_length=200)
+    active: bool | None = None
+    version: int | None = Field(default=None, ge=1)
 
 
 class ChecklistOut(BaseModel):
@@ -170,6 +185,15 @@ class ChecklistOut(BaseModel):
     items: list[dict[str, str]]
     active: bool
     builtin: bool
+    scope_key: str = "city"
+    district_code: str | None = None
+    school_id: int | None = None
+    school_code: str | None = None
+    school_name: str | None = None
+    version: int = 1
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+    editable: bool = False
 
 
 class InspectionIn(BaseModel):
@@ -190,6 +214,7 @@ class InspectionOut(BaseModel):
     school_id: int
     template_id: int | None
     template_name: str
+    template_version: int | None = None
     inspector: str
     conducted_at: datetime
     passed: int
