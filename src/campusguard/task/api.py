@@ -16,13 +16,14 @@ from campusguard.core.pagination import Page, PageParams, page_params, paginate
 from campusguard.core.scope import scoped
 from campusguard.org.models import School
 from campusguard.task import service
-from campusguard.task.models import Task
+from campusguard.task.models import Task, TaskRule
 from campusguard.task.schemas import (
     CheckinIn,
     CheckinOut,
     CompleteIn,
     RuleIn,
     RuleOut,
+    RulePatch,
     TaskDetail,
     TaskIn,
     TaskOut,
@@ -82,20 +83,47 @@ def create_task(data: TaskIn, session: SessionDep, principal: Manager) -> TaskDe
     return _detail(session, service.create(session, principal, data))
 
 
+def _rule_outs(session: Session, rows: list[TaskRule]) -> list[RuleOut]:
+    ids = {r.school_id for r in rows}
+    schools = {s.id: s for s in session.scalars(select(School).where(School.id.in_(ids)))} if ids else {}
+    out = []
+    for r in rows:
+        o = RuleOut.model_validate(r)
+        s = schools.get(r.school_id)
+        if s is not None:
+            o.school_code, o.school_name = s.code, s.name
+        out.append(o)
+    return out
+
+
 @router.get("/tasks/rules", response_model=Page[RuleOut])
-def list_rules(session: SessionDep, principal: Reader, params: Params) -> Page[RuleOut]:
-    rows, total = paginate(session, service.rule_query(session, principal), params)
-    return Page(items=[RuleOut.model_validate(r) for r in rows], total=total)
+def list_rules(session: SessionDep, principal: Reader, params: Params, active: bool | None = None,
+               school_id: int | None = None, officer_user_id: int | None = None,
+               kind: str | None = None) -> Page[RuleOut]:
+    stmt = service.rule_query(session, principal, active=active, school_id=school_id,
+                              officer_user_id=officer_user_id, kind=kind)
+    rows, total = paginate(session, stmt, params)
+    return Page(items=_rule_outs(session, rows), total=total)
 
 
 @router.post("/tasks/rules", response_model=RuleOut, status_code=201)
 def create_rule(data: RuleIn, session: SessionDep, principal: Manager) -> RuleOut:
-    return RuleOut.model_validate(service.create_rule(session, principal, data))
+    return _rule_outs(session, [service.create_rule(session, principal, data)])[0]
+
+
+@router.get("/tasks/rules/{rule_id}", response_model=RuleOut)
+def get_rule(rule_id: int, session: SessionDep, principal: Reader) -> RuleOut:
+    return _rule_outs(session, [service.get_rule(session, principal, rule_id)])[0]
+
+
+@router.patch("/tasks/rules/{rule_id}", response_model=RuleOut)
+def update_rule(rule_id: int, data: RulePatch, session: SessionDep, principal: Manager) -> RuleOut:
+    return _rule_outs(session, [service.update_rule(session, principal, rule_id, data)])[0]
 
 
 @router.delete("/tasks/rules/{rule_id}", response_model=RuleOut)
 def stop_rule(rule_id: int, session: SessionDep, principal: Manager) -> RuleOut:
-    return RuleOut.model_validate(service.deactivate_rule(session, principal, rule_id))
+    return _rule_outs(session, [service.deactivate_rule(session, principal, rule_id)])[0]
 
 
 @router.get("/tasks/stats", response_model=TaskStats)

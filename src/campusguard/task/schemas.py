@@ -62,13 +62,33 @@ class RuleIn(BaseModel):
     due_hours: float = Field(default=72.0, gt=0, le=24 * 90)
 
 
+class RulePatch(BaseModel):
+    """Fields to change on a recurring rule; officer_user_id null unassigns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    officer_user_id: int | None = None
+    frequency: Frequency | None = None
+    interval: int | None = Field(default=None, ge=1, le=52)
+    next_at: datetime | None = None
+    due_hours: float | None = Field(default=None, gt=0, le=24 * 90)
+    active: bool | None = None
+
+
 class RuleOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     school_id: int
+    school_code: str = ""
+    school_name: str = ""
     kind: str
     title: str
+    description: str = ""
+    created_by: str = ""
     officer_user_id: int | None
     officer_name: str | None
     frequency: str
