@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from campusguard.core.jobs import JobRunner
-from campusguard.hazard import service
+from campusguard.hazard import (
+    overdue_push,  # noqa: F401  (imports register the Web Push job handler)
+    service,
+)
 
 
 def overdue_sweep(session: Session) -> None:
@@ -14,5 +17,5 @@ def overdue_sweep(session: Session) -> None:
 
 
 def register(runner: JobRunner) -> None:
-    """Register this domain's periodic tasks."""
+    """Register this domain's periodic tasks (the overdue Web Push job is registered on import)."""
     runner.every("hazard.overdue", service.policy().overdue_interval_s, overdue_sweep)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import Select, func, select
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from campusguard.accounts import service as accounts
 from campusguard.accounts.models import User
 from campusguard.bus.outbox import publish
+from campusguard.config import get_settings
 from campusguard.core import audit
 from campusguard.core.auth import SYSTEM, Principal
 from campusguard.core.db import utcnow
@@ -403,5 +405,23 @@ def sweep_overdue(session: Session, now: datetime | None = None) -> int:
         _audit(session, SYSTEM, "overdue", task, due_at=task.due_at.isoformat())
         if school is not None:
             publish(session, ev.TaskOverdue(**_event(task, school, SYSTEM.name), due_at=task.due_at))
+            _push_overdue(session, task, school)
     session.flush()
     return len(rows)
+
+
+KIND_ZH = {"inspection": "安全检查", "follow_up_visit": "回访", "instability_screening": "矛盾纠纷排查",
+           "patrol_supervision": "护学岗督导"}
+
+
+def _push_overdue(session: Session, task: Task, school: School) -> None:
+    """Web Push to the officer (or, with nobody assigned, the district's police) that a task is late."""
+    from campusguard.hazard import overdue_push
+
+    users = [task.officer_user_id] if task.officer_user_id else \
+        overdue_push.users_for_level(session, school, "district")
+    due = task.due_at.astimezone(ZoneInfo(get_settings().timezone))
+    overdue_push.queue(session, subject="task", subject_id=task.id, school_id=school.id, user_ids=users,
+                       title=f"联络任务逾期：{KIND_ZH.get(task.kind, task.kind)}",
+                       body=f"{school.name}：{task.title}（截止 {due:%m-%d %H:%M}）",
+                       url=f"/m/tasks/{task.id}")
