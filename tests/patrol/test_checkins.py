@@ -159,3 +159,36 @@ def test_genuine_scans_photos_sheet_and_scope(  # type: ignore[no-untyped-def]
     _photo_and_bad_photos(client, campus, db)
     _qr_sheet_pdf(client, campus, tmp_path)
     _permissions_and_scope(client, campus, login)
+
+
+def test_typed_short_code_checks_in(client: TestClient, campus: Campus, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without a camera that reads QR codes the guard types the short code printed under it."""
+    import shutil
+    import subprocess
+
+    cp = campus.checkpoints[0]
+    issued = client.get(f"/api/v1/patrol/checkpoints/{cp['id']}/token", headers=campus.principal).json()
+    short = issued["short_code"]
+    assert short.startswith(f"{cp['id']}-") and len(short.split("-")[1]) == 6
+    # a wrong code of the right shape is a forged code of that checkpoint, recorded
+    digits = short.split("-")[1]
+    wrong = f"{cp['id']}-{(int(digits) + 1) % 1_000_000:06d}"
+    r = _scan(client, campus, wrong, campus.lat, campus.lon)
+    assert r.status_code == 403 and r.json()["code"] == "forged_token"
+    # typed with stray spaces and a full-width dash, as phones do
+    typed = f" {cp['id']} － {digits[:3]} {digits[3:]} "
+    r = _scan(client, campus, typed, campus.lat, campus.lon + 0.0001, accuracy_m=8)
+    assert r.status_code == 201, r.text
+    assert r.json()["checkpoint_id"] == cp["id"] and r.json()["on_time"] is True
+    assert [a["kind"] for a in _anomalies(client, campus)] == ["forged_token"]
+    # a new print run (rotation) retires the old short code
+    client.post(f"/api/v1/patrol/checkpoints/{cp['id']}/rotate", headers=campus.principal, json={})
+    r = _scan(client, campus, short, campus.lat, campus.lon)
+    assert r.status_code == 403
+    if shutil.which("pdftotext"):
+        r = client.get(f"/api/v1/patrol/schools/{campus.school_id}/qr-sheet.pdf", headers=campus.principal)
+        pdf = tmp_path / "sheet.pdf"
+        pdf.write_bytes(r.content)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        fresh = client.get(f"/api/v1/patrol/checkpoints/{cp['id']}/token", headers=campus.principal).json()
+        assert fresh["short_code"] != short and fresh["short_code"] in text

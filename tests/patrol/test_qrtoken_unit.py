@@ -62,3 +62,14 @@ def test_distance_and_coords() -> None:
     assert 110 < distance_m(22.5, 114.0, 22.501, 114.0) < 112
     assert valid_coords(22.5, 114.0)
     assert not valid_coords(0, 0) and not valid_coords(91, 0) and not valid_coords(0, 181)
+
+
+def test_short_code_is_bound_to_the_print_run() -> None:
+    expires = NOW + timedelta(days=30)
+    code = qrtoken.short_code(SECRET, checkpoint_id=7, version=2, expires_at=expires)
+    assert code.startswith("7-") and len(code) == 8 and code[2:].isdigit()
+    assert code == qrtoken.short_code(SECRET, checkpoint_id=7, version=2, expires_at=expires)
+    assert code != qrtoken.short_code(SECRET, checkpoint_id=7, version=3, expires_at=expires)
+    assert code != qrtoken.short_code("another-secret", checkpoint_id=7, version=2, expires_at=expires)
+    assert qrtoken.parse_short(" 7 – 12 3456 ") == 7 and qrtoken.normalise_short("7 －123456") == "7-123456"
+    assert qrtoken.parse_short("CGQ1.7.2.1.abc") is None and qrtoken.parse_short("7-12345") is None

@@ -106,6 +106,7 @@ def checkpoint_token(
         version=cp.qr_version,
         expires_at=cp.qr_expires_at,
         token=service.token_for(_secret(request), cp),
+        short_code=service.short_code_for(_secret(request), cp),
     )
 
 
@@ -123,7 +124,8 @@ def qr_sheet(school_id: int, request: Request, session: SessionDep, principal: M
     areas = {a.id: a.name for a in org.list_areas(session, principal, school.id)}
     items = [
         qrsheet.SheetItem(
-            cp.name, areas.get(cp.area_id or 0, "-"), service.token_for(secret, cp), cp.qr_expires_at
+            cp.name, areas.get(cp.area_id or 0, "-"), service.token_for(secret, cp), cp.qr_expires_at,
+            service.short_code_for(secret, cp),
         )
         for cp in cps
         if cp.active

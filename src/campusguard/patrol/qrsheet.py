@@ -27,6 +27,7 @@ class SheetItem:
     area: str
     token: str
     expires_at: datetime
+    short_code: str = ""
 
 
 def cjk_font() -> tuple[str, int]:
@@ -73,9 +74,12 @@ def render(school_name: str, items: list[SheetItem], generated_at: datetime) -> 
         pdf.set_font("cjk", size=9)
         pdf.set_xy(x + 2, y + 62)
         pdf.cell(cell_w - 8, 5, f"区域: {item.area[:30]}  有效期至 {item.expires_at:%Y-%m-%d}", align="C")
-        pdf.set_font("cjk", size=7)
+        pdf.set_font("cjk", size=12)
         pdf.set_xy(x + 2, y + 68)
-        pdf.multi_cell(cell_w - 8, 4, item.token, align="C")
+        pdf.cell(cell_w - 8, 6, f"无法扫码时输入短码: {item.short_code}", align="C")
+        pdf.set_font("cjk", size=6)
+        pdf.set_xy(x + 2, y + 75)
+        pdf.multi_cell(cell_w - 8, 3, item.token, align="C")
     if not items:
         pdf.add_page()
         pdf.set_font("cjk", size=14)

@@ -49,6 +49,28 @@ def issue(secret: str, *, checkpoint_id: int, version: int, expires_at: datetime
     return f"{PREFIX}.{checkpoint_id}.{version}.{expires}.{_sig(secret, checkpoint_id, version, expires)}"
 
 
+SHORT_DIGITS = 6
+_SHORT_RE = re.compile(rf"^(\d{{1,9}})-(\d{{{SHORT_DIGITS}}})$")
+
+
+def short_code(secret: str, *, checkpoint_id: int, version: int, expires_at: datetime) -> str:
+    """The code printed under the QR for typing when the camera cannot read it (bound to this print run)."""
+    msg = f"{PREFIX}.short.{checkpoint_id}.{version}.{int(expires_at.timestamp())}".encode()
+    number = int.from_bytes(hmac.new(_key(secret), msg, hashlib.sha256).digest()[:8], "big")
+    return f"{checkpoint_id}-{number % 10 ** SHORT_DIGITS:0{SHORT_DIGITS}d}"
+
+
+def parse_short(text: str) -> int | None:
+    """The checkpoint id of something shaped like a typed short code (spaces and dash variants allowed)."""
+    cleaned = re.sub(r"\s+", "", text).replace("—", "-").replace("－", "-").replace("–", "-")
+    m = _SHORT_RE.match(cleaned)
+    return int(m.group(1)) if m else None
+
+
+def normalise_short(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("—", "-").replace("－", "-").replace("–", "-")
+
+
 def parse(token: str) -> tuple[int, int, int, str]:
     """Split a token into its fields, refusing anything that is not exactly our format."""
     m = _TOKEN_RE.match(token.strip())

@@ -39,6 +39,7 @@ class TokenOut(BaseModel):
     version: int
     expires_at: datetime
     token: str
+    short_code: str = ""
 
 
 class RotateIn(BaseModel):
