@@ -139,7 +139,7 @@ export const patrolApi = {
   createCheckpoint: (body: { school_id: number; name: string; lat: number; lon: number; radius_m: number }) =>
     api.post<Checkpoint>('/patrol/checkpoints', body),
   rotate: (id: number) => api.post<Checkpoint>(`/patrol/checkpoints/${id}/rotate`, {}),
-  token: (id: number) => api.get<{ token: string; version: number; expires_at: string }>(`/patrol/checkpoints/${id}/token`),
+  token: (id: number) => api.get<{ token: string; short_code: string; version: number; expires_at: string }>(`/patrol/checkpoints/${id}/token`),
   shifts: (schoolId?: number, active = false) => api.get<Page<Shift>>('/patrol/shifts', { school_id: schoolId, active, limit: 200 }),
   anomalies: (schoolId?: number) => api.get<Page<Anomaly>>('/patrol/anomalies', { school_id: schoolId, limit: 200 }),
   ack: (id: number) => api.post<Anomaly>(`/patrol/anomalies/${id}/ack`),

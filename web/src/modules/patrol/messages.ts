@@ -2,7 +2,9 @@
 export const zh = {
   patrol: {
     menu: '勤务登记', cancel: '取消', rollcall: '在线点名', duty: '我的勤务', scan: '巡逻打卡', openCamera: '扫码打卡（相机）',
-    tokenPh: '或输入二维码下方的编码', optionalPhoto: '可选：拍摄现场照片', checkin: '打卡', checkedIn: '打卡成功（距离 {m} 米）',
+    tokenPh: '或输入二维码下方的短码，如 12-345678',
+    photoOfCode: '拍照识别二维码', decoding: '正在识别…', noCodeInPhoto: '照片中没有识别到二维码，请靠近重拍或输入短码',
+    shortCodeHint: '相机无法扫码时，输入二维码下方印的短码即可打卡', optionalPhoto: '可选：拍摄现场照片', checkin: '打卡', checkedIn: '打卡成功（距离 {m} 米）',
     checkedInLate: '已打卡，但已超过计划时间（距离 {m} 米）', queued: '当前离线，已保存，联网后自动上传', queuedCount: '{n} 条打卡待上传',
     refused: '打卡被拒绝并已记录', needGps: '需要定位权限才能打卡', cameraUnavailable: '无法使用相机',
     noShift: '当前没有排班', route: '巡逻路线', progress: '路线进度',
@@ -33,7 +35,9 @@ export const zh = {
 export const en = {
   patrol: {
     menu: 'Duty registration', cancel: 'Cancel', rollcall: 'Roll call', duty: 'My duty', scan: 'Patrol check-in', openCamera: 'Scan with camera',
-    tokenPh: 'or type the code printed under the QR', optionalPhoto: 'Optional: take a photo', checkin: 'Check in',
+    tokenPh: 'or type the short code under the QR, e.g. 12-345678',
+    photoOfCode: 'Take a photo of the QR code', decoding: 'Reading the code…', noCodeInPhoto: 'No QR code found in the photo: move closer and retake, or type the short code',
+    shortCodeHint: 'If the camera cannot read the code, type the short code printed under it', optionalPhoto: 'Optional: take a photo', checkin: 'Check in',
     checkedIn: 'Checked in ({m} m away)', checkedInLate: 'Checked in, but late ({m} m away)',
     queued: 'Offline: saved, it will be sent once online', queuedCount: '{n} check-ins waiting to be sent',
     refused: 'Check-in refused and recorded', needGps: 'Location permission is needed to check in', cameraUnavailable: 'Camera unavailable',
