@@ -1,5 +1,5 @@
 /** Hidden-danger investigation (隐患排查): report, assign, rectify, verify; phone views with offline queue. */
-import { Camera, CircleCheck, DataAnalysis, Finished, WarningFilled } from '@element-plus/icons-vue'
+import { Camera, CircleCheck, DataAnalysis, Finished, Tickets, WarningFilled } from '@element-plus/icons-vue'
 import { defineModule } from '../types'
 import { en, zh } from './messages'
 import { installOfflineSync } from './offline'
@@ -10,6 +10,7 @@ export default defineModule({
     { path: 'hazards', name: 'hazard-list', component: () => import('./HazardList.vue'), meta: { permission: 'hazard.read', title: 'hazard.list' } },
     { path: 'hazards/new', name: 'hazard-new', component: () => import('./HazardReport.vue'), meta: { permission: 'hazard.report', title: 'hazard.report' } },
     { path: 'hazards/inspection', name: 'hazard-inspection', component: () => import('./InspectionRun.vue'), meta: { permission: 'hazard.report', title: 'hazard.inspection' } },
+    { path: 'hazards/checklists', name: 'hazard-checklists', component: () => import('./ChecklistTemplates.vue'), meta: { permission: ['hazard.admin', 'hazard.assign'], title: 'hazard.tpl.menu' } },
     { path: 'hazards/stats', name: 'hazard-stats', component: () => import('./HazardStats.vue'), meta: { permission: 'hazard.read', title: 'hazard.stats' } },
     { path: 'hazards/:id(\\d+)', name: 'hazard-detail', component: () => import('./HazardDetail.vue'), props: true, meta: { permission: 'hazard.read', title: 'hazard.detail' } },
   ],
@@ -28,6 +29,7 @@ export default defineModule({
   menu: [
     { key: 'hazards', title: 'hazard.list', path: '/hazards', icon: WarningFilled, permission: 'hazard.read', group: 'ops', order: 30 },
     { key: 'hazard-inspection', title: 'hazard.inspection', path: '/hazards/inspection', icon: Finished, permission: 'hazard.report', group: 'ops', order: 31 },
+    { key: 'hazard-checklists', title: 'hazard.tpl.menu', path: '/hazards/checklists', icon: Tickets, permission: ['hazard.admin', 'hazard.assign'], group: 'ops', order: 31 },
     { key: 'hazard-stats', title: 'hazard.stats', path: '/hazards/stats', icon: DataAnalysis, permission: 'hazard.read', group: 'ops', order: 31 },
   ],
   mobileTiles: [

@@ -51,6 +51,24 @@ export interface Officer {
   role: string
 }
 
+export interface Rule {
+  id: number
+  school_id: number
+  school_code: string
+  school_name: string
+  kind: string
+  title: string
+  description: string
+  created_by: string
+  officer_user_id: number | null
+  officer_name: string | null
+  frequency: 'daily' | 'weekly' | 'monthly'
+  interval: number
+  next_at: string
+  due_hours: number
+  active: boolean
+}
+
 export const taskApi = {
   list: (query: Record<string, string | number | boolean | undefined>) => api.get<Page<Task>>('/tasks', query),
   get: (id: number) => api.get<TaskDetail>(`/tasks/${id}`),
@@ -58,7 +76,9 @@ export const taskApi = {
   checkin: (id: number, body: { lat: number; lon: number; accuracy_m?: number | null }) =>
     api.post<TaskDetail>(`/tasks/${id}/checkin`, body),
   complete: (id: number, body: Record<string, unknown>) => api.post<TaskDetail>(`/tasks/${id}/complete`, body),
-  createRule: (body: Record<string, unknown>) => api.post<{ id: number }>('/tasks/rules', body),
+  createRule: (body: Record<string, unknown>) => api.post<Rule>('/tasks/rules', body),
+  rules: (query: Record<string, string | number | boolean | undefined>) => api.get<Page<Rule>>('/tasks/rules', query),
+  updateRule: (id: number, body: Record<string, unknown>) => api.patch<Rule>(`/tasks/rules/${id}`, body),
   officers: () => api.get<Page<Officer>>('/users', { role: 'liaison_officer', limit: 500 }),
 }
 
