@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from campusguard.core.models import OutboxEvent, ProcessedEvent
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Session, Event], None]
+BATCH_BUDGET_S = 0.05  # longest a handler batch holds its transaction open (SQLite: the write lock)
 Listener = Callable[[Event], Awaitable[None]]
 
 
@@ -255,7 +257,8 @@ class EventBus:
 
         A burst of 200 alarms is then a few transactions per handler instead of 200, each event still
         handled once (its idempotency record commits with its effects). A transaction is cut short when an
-        alarm commit is waiting (`priority.busy`), so it never holds the write lock in front of one.
+        alarm commit is waiting (`priority.busy`) or after BATCH_BUDGET_S, so it never holds the write lock
+        in front of an alarm or long in front of an operator's request.
         Events that fail are rolled back alone and reported for redelivery; if a transaction itself
         fails, every event of it is reported.
         """
@@ -276,9 +279,11 @@ class EventBus:
                     done = set(s.scalars(select(ProcessedEvent.event_id).where(
                         ProcessedEvent.handler == sub.name,
                         ProcessedEvent.event_id.in_([e.id for e in events[start:]]))))
+                    began = time.monotonic()
                     while position < len(events):
-                        if position > start and self.db.priority.busy():
-                            break  # commit what is done; the rest after the alarms
+                        if position > start and (self.db.priority.busy()
+                                                 or time.monotonic() - began > BATCH_BUDGET_S):
+                            break  # commit what is done: alarms first, and no request waits long for the lock
                         event = events[position]
                         position += 1
                         if event.id in done:
