@@ -158,6 +158,19 @@ def test_overdue_hazard_pushes_to_assignee_and_school_admins(db: Database, seede
     runner.run_periodic_once(force=True)
     assert len(_settle(db, runner, "hazard")) == len(rows)
 
+    # weeks late: straight to the city — the district's police and the city hear of it, the school not again
+    police = _phone(db, push_service, "police", "/push/police")
+    admin = _phone(db, push_service, "admin", "/push/admin")
+    _phone(db, push_service, "police04", "/push/police04")  # another district
+    with db.session() as s:
+        s.execute(update(Hazard).where(Hazard.id == hid).values(due_at=utcnow() - timedelta(days=60)))
+    runner.run_periodic_once(force=True)
+    later = [r for r in _settle(db, runner, "hazard") if r.id not in {x.id for x in rows}]
+    assert sorted(r.endpoint for r in later) == sorted([police.endpoint, admin.endpoint])
+    assert all(r.status == "sent" for r in later)
+    doc = admin.read(next(b for p, _, b in push_service.received if p == "/push/admin"))
+    assert "市局" in doc["body"] and doc["hazard_id"] == hid
+
 
 def test_overdue_task_pushes_to_its_officer(db: Database, seeded: Any, push_service: PushService) -> None:
     liaison = _phone(db, push_service, "liaison", "/push/liaison")

@@ -392,6 +392,7 @@ def sweep_overdue(session: Session, now: datetime | None = None, limit: int = 50
         if level <= hazard.escalation_level:
             continue
         first = not hazard.overdue
+        reached = ESCALATION_LEVELS[hazard.escalation_level + 1:level + 1]
         hazard.overdue = True
         hazard.overdue_at = hazard.overdue_at or now
         hazard.escalation_level = level
@@ -407,7 +408,7 @@ def sweep_overdue(session: Session, now: datetime | None = None, limit: int = 50
                                           grid_id=grid.id if grid else None,
                                           grid_owner_user_id=grid.owner_user_id if grid else None,
                                           assignee_user_id=hazard.assignee_user_id))
-        _push_overdue(session, hazard, school, grid, target, first)
+        _push_overdue(session, hazard, school, grid, reached, first)
         log.warning("hazard.overdue", hazard_id=hazard.id, level=level, escalated_to=target)
         changed += 1
     session.flush()
@@ -418,19 +419,21 @@ SEVERITY_ZH = {"critical": "重大", "high": "较大", "medium": "一般", "low"
 LEVEL_ZH = {"grid": "网格", "district": "区分局", "city": "市局"}
 
 
-def _push_overdue(session: Session, hazard: Hazard, school: School, grid: Grid | None, target: str,
+def _push_overdue(session: Session, hazard: Hazard, school: School, grid: Grid | None, reached: tuple[str, ...],
                   first: bool) -> None:
-    """Web Push to who answers now: the assignee and school admins once, then each level reached."""
+    """Web Push to who answers now: the assignee and school admins once, then each level newly reached."""
     from campusguard.hazard import overdue_push
 
     users: list[int] = []
     if first:
         users += [hazard.assignee_user_id] if hazard.assignee_user_id else []
         users += overdue_push.users_for_level(session, school, "school")
-    if target == "grid":
-        users += [grid.owner_user_id] if grid is not None and grid.owner_user_id else []
-    else:
-        users += overdue_push.users_for_level(session, school, target)
+    for level in reached:
+        if level == "grid":
+            users += [grid.owner_user_id] if grid is not None and grid.owner_user_id else []
+        else:
+            users += overdue_push.users_for_level(session, school, level)
+    target = reached[-1] if reached else "grid"
     text = hazard.description if len(hazard.description) <= 80 else hazard.description[:79] + "…"
     overdue_push.queue(session, subject="hazard", subject_id=hazard.id, school_id=school.id, user_ids=users,
                        title=f"隐患逾期未整改（{SEVERITY_ZH.get(hazard.severity, hazard.severity)}）",
