@@ -172,7 +172,8 @@ def test_overdue_hazard_pushes_to_assignee_and_school_admins(db: Database, seede
     assert "市局" in doc["body"] and doc["hazard_id"] == hid
 
 
-def test_overdue_task_pushes_to_its_officer(db: Database, seeded: Any, push_service: PushService) -> None:
+def test_overdue_task_pushes_to_its_officer(db: Database, seeded: Any, push_service: PushService, client: Any,
+                                            login: Any) -> None:
     liaison = _phone(db, push_service, "liaison", "/push/liaison")
     _phone(db, push_service, "police04", "/push/police04")  # another district: nothing
     officer_id = user_id(db, "liaison")
@@ -192,3 +193,13 @@ def test_overdue_task_pushes_to_its_officer(db: Database, seeded: Any, push_serv
     assert doc["url"] == f"/m/tasks/{tid}" and doc["task_id"] == tid and "家访回访" in doc["body"]
     assert "逾期" in doc["title"]
     assert {p for p, _, _ in push_service.received} == {"/push/liaison"}
+
+    # the delivery log is readable in scope (problem+json 422 on a bad filter)
+    r = client.get("/api/v1/hazards/overdue-pushes", params={"subject": "task", "subject_id": tid},
+                   headers=login("police"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert got["total"] == 1 and got["items"][0]["status"] == "sent" and got["items"][0]["response_code"] == 201
+    assert client.get("/api/v1/hazards/overdue-pushes", headers=login("police04")).json()["total"] == 0
+    assert client.get("/api/v1/hazards/overdue-pushes", params={"status": "lost"},
+                      headers=login("police")).status_code == 422

@@ -15,7 +15,7 @@ from campusguard.core.db import SessionDep
 from campusguard.core.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge
 from campusguard.core.pagination import Page, PageParams, page_params, paginate
 from campusguard.core.scope import can_see_school
-from campusguard.hazard import inspections, service
+from campusguard.hazard import inspections, overdue_push, service
 from campusguard.hazard.models import ChecklistTemplate, Hazard, HazardPhoto
 from campusguard.hazard.schemas import (
     AssignIn,
@@ -28,6 +28,7 @@ from campusguard.hazard.schemas import (
     InspectionIn,
     InspectionOut,
     LogOut,
+    OverduePushOut,
     PhotoOut,
     RectifyIn,
     RejectIn,
@@ -166,6 +167,16 @@ def update_checklist(template_id: int, data: ChecklistPatch, session: SessionDep
                      ) -> ChecklistOut:
     row = inspections.update_checklist(session, principal, template_id, data)
     return _checklist_outs(session, principal, [row])[0]
+
+
+@router.get("/hazards/overdue-pushes", response_model=Page[OverduePushOut])
+def list_overdue_pushes(session: SessionDep, principal: Reader, params: Params,
+                        subject: Literal["hazard", "task"] | None = None, subject_id: int | None = None,
+                        status: Literal["pending", "sent", "failed"] | None = None) -> Page[OverduePushOut]:
+    """Web Push deliveries of overdue reminders with their outcome (sent, failed with the push service's code)."""
+    stmt = overdue_push.delivery_query(session, principal, subject=subject, subject_id=subject_id, status=status)
+    rows, total = paginate(session, stmt, params)
+    return Page(items=[OverduePushOut.model_validate(r) for r in rows], total=total)
 
 
 @router.get("/hazards/inspections", response_model=Page[InspectionOut])

@@ -16,14 +16,16 @@ from typing import Any
 import structlog
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from campusguard.accounts.models import User
 from campusguard.alarm.models import PushSubscription
 from campusguard.alarm.notify import VAPID_SUBJECT, vapid_key
 from campusguard.core import jobs
+from campusguard.core.auth import Principal
 from campusguard.core.db import Database, utcnow
+from campusguard.core.scope import scoped
 from campusguard.hazard.models import OverduePush
 from campusguard.org.models import School
 
@@ -67,6 +69,19 @@ def queue(session: Session, *, subject: str, subject_id: int, school_id: int | N
     log.info("overdue.push_queued", subject=subject, subject_id=subject_id, users=len(wanted),
              deliveries=len(rows))
     return rows
+
+
+def delivery_query(session: Session, principal: Principal, *, subject: str | None = None,
+                   subject_id: int | None = None, status: str | None = None) -> Select[Any]:
+    """Deliveries of the caller's schools, newest first."""
+    stmt = scoped(select(OverduePush).order_by(OverduePush.id.desc()), OverduePush.school_id, session, principal)
+    if subject:
+        stmt = stmt.where(OverduePush.subject == subject)
+    if subject_id is not None:
+        stmt = stmt.where(OverduePush.subject_id == subject_id)
+    if status:
+        stmt = stmt.where(OverduePush.status == status)
+    return stmt
 
 
 @dataclass(frozen=True)

@@ -222,3 +222,24 @@ class InspectionOut(BaseModel):
     hazard_ids: list[int]
     answers: dict[str, bool]
     notes: dict[str, str]
+
+
+class OverduePushOut(BaseModel):
+    """One Web Push delivery of an overdue reminder and how it went."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subject: str
+    subject_id: int
+    school_id: int | None
+    user_id: int
+    title: str
+    body: str
+    url: str
+    status: str
+    attempts: int
+    response_code: int | None
+    error: str | None
+    created_at: datetime
+    sent_at: datetime | None
