@@ -61,7 +61,7 @@ export const zh = {
       fire: '消防', building: '建筑设施', electrical: '用电', food: '食品卫生', traffic: '交通',
       perimeter: '周界防护', equipment: '技防设备', other: '其他',
     },
-    push: { enable: '开启逾期提醒', enabled: '已开启：逾期的隐患和任务会推送到本机', denied: '通知权限被拒绝，请在浏览器设置中开启', unsupported: '此浏览器不支持推送通知' },
+    push: { log: '逾期推送记录', statuses: { pending: '待发送', sent: '已送达推送服务', failed: '失败' }, attempts: '尝试 {n} 次', enable: '开启逾期提醒', enabled: '已开启：逾期的隐患和任务会推送到本机', denied: '通知权限被拒绝，请在浏览器设置中开启', unsupported: '此浏览器不支持推送通知' },
     tpl: {
       menu: '检查表模板', create: '新建检查表', edit: '编辑检查表', editShort: '编辑', copy: '复制', copySuffix: '副本',
       save: '保存', saved: '已保存（版本 {v}）', name: '检查表名称', schoolType: '适用学校类型', level: '归属层级',
@@ -146,7 +146,7 @@ export const en: typeof zh = {
       fire: 'Fire', building: 'Building', electrical: 'Electrical', food: 'Food', traffic: 'Traffic',
       perimeter: 'Perimeter', equipment: 'Equipment', other: 'Other',
     },
-    push: { enable: 'Overdue reminders', enabled: 'On: overdue hazards and tasks will be pushed to this phone', denied: 'Notifications are blocked: allow them in the browser settings', unsupported: 'This browser cannot receive push notifications' },
+    push: { log: 'Overdue push deliveries', statuses: { pending: 'Pending', sent: 'Accepted by push service', failed: 'Failed' }, attempts: '{n} attempt(s)', enable: 'Overdue reminders', enabled: 'On: overdue hazards and tasks will be pushed to this phone', denied: 'Notifications are blocked: allow them in the browser settings', unsupported: 'This browser cannot receive push notifications' },
     tpl: {
       menu: 'Checklist templates', create: 'New checklist', edit: 'Edit checklist', editShort: 'Edit', copy: 'Copy', copySuffix: 'copy',
       save: 'Save', saved: 'Saved (version {v})', name: 'Checklist name', schoolType: 'School type', level: 'Owned by',
