@@ -185,6 +185,14 @@ def test_typed_short_code_checks_in(client: TestClient, campus: Campus, tmp_path
     client.post(f"/api/v1/patrol/checkpoints/{cp['id']}/rotate", headers=campus.principal, json={})
     r = _scan(client, campus, short, campus.lat, campus.lon)
     assert r.status_code == 403
+    # guessing is capped: after five wrong codes in 15 minutes even a right one must wait (the QR still works)
+    for n in range(3):
+        assert _scan(client, campus, f"{cp['id']}-{n:06d}", campus.lat, campus.lon).status_code == 403
+    fresh_short = client.get(f"/api/v1/patrol/checkpoints/{cp['id']}/token", headers=campus.principal).json()
+    r = _scan(client, campus, fresh_short["short_code"], campus.lat, campus.lon)
+    assert r.status_code == 429 and r.json()["code"] == "too_many_wrong_codes"
+    r = _scan(client, campus, fresh_short["token"], campus.lat, campus.lon + 0.0001, accuracy_m=8)
+    assert r.status_code in (200, 201), r.text
     if shutil.which("pdftotext"):
         r = client.get(f"/api/v1/patrol/schools/{campus.school_id}/qr-sheet.pdf", headers=campus.principal)
         pdf = tmp_path / "sheet.pdf"

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from campusguard.accounts import service as accounts
@@ -16,7 +16,7 @@ from campusguard.bus.outbox import publish
 from campusguard.core import audit
 from campusguard.core.auth import Principal
 from campusguard.core.db import utcnow
-from campusguard.core.errors import BadRequest, Conflict, Forbidden, NotFound, ProblemError
+from campusguard.core.errors import BadRequest, Conflict, Forbidden, NotFound, ProblemError, TooManyRequests
 from campusguard.core.scope import allowed_school_ids, check_school, scoped
 from campusguard.org import service as org
 from campusguard.patrol import qrtoken
@@ -193,11 +193,24 @@ def short_code_for(secret: str, cp: Checkpoint) -> str:
     return qrtoken.short_code(secret, checkpoint_id=cp.id, version=cp.qr_version, expires_at=cp.qr_expires_at)
 
 
-def _expand_short(session: Session, secret: str, text: str) -> str:
-    """A typed short code stands for the checkpoint's current token when it matches; else refused as usual."""
+SHORT_CODE_MAX_WRONG = 5
+SHORT_CODE_WINDOW = timedelta(minutes=15)
+
+
+def _expand_short(session: Session, principal: Principal, secret: str, text: str) -> str:
+    """A typed short code stands for the checkpoint's current token when it matches; else refused as usual.
+
+    Six digits are guessable, so a guard with several wrong codes lately must wait (every try is on record).
+    """
     checkpoint_id = qrtoken.parse_short(text)
     if checkpoint_id is None:
         return text
+    wrong = session.scalar(select(func.count()).select_from(Anomaly).where(
+        Anomaly.guard_user_id == principal.id, Anomaly.kind == "forged_token",
+        Anomaly.occurred_at >= utcnow() - SHORT_CODE_WINDOW))
+    if (wrong or 0) >= SHORT_CODE_MAX_WRONG:
+        raise TooManyRequests(f"{wrong} wrong codes in {SHORT_CODE_WINDOW.seconds // 60} minutes: scan the QR code "
+                              "or wait before typing again", code="too_many_wrong_codes")
     cp = session.get(Checkpoint, checkpoint_id)
     if cp is not None and hmac.compare_digest(short_code_for(secret, cp), qrtoken.normalise_short(text)):
         return token_for(secret, cp)
@@ -398,7 +411,7 @@ def checkin(session: Session, principal: Principal, secret: str, data: CheckinIn
     now = utcnow()
     scanned_at = data.scanned_at or now
     home = _guard_school(session, principal)
-    token = _expand_short(session, secret, data.token)
+    token = _expand_short(session, principal, secret, data.token)
     try:
         checkpoint_id = qrtoken.parse(token)[0]
     except qrtoken.TokenError as exc:
