@@ -296,9 +296,10 @@ class EventBus:
                         except Exception:
                             log.exception("bus.handler_failed", handler=sub.name, event_id=event.id)
                             failed.append(position - 1)
-            except Exception:
-                log.exception("bus.handler_batch_failed", handler=sub.name, events=position - start)
-                failed.extend(i for i in range(start, position) if i not in failed)
+            except Exception:  # the transaction itself failed (database gone…): the rest is redelivered
+                log.exception("bus.handler_batch_failed", handler=sub.name, events=len(events) - start)
+                failed.extend(i for i in range(start, len(events)) if i not in failed)
+                break
             start = position
         return failed
 
