@@ -220,37 +220,6 @@ def _load(db: Database, notification_id: int) -> _Job | None:
         )
 
 
-def send_webpush(endpoint: str, keys: dict[str, str], vapid_pem: str, data: str,
-                 ttl: int = 300) -> tuple[bool, int | None, str | None]:
-    """Encrypt (aes128gcm) and post one message to a push service; returns (ok, HTTP status, error).
-
-    Shared by every module that pushes to phones (alarms, overdue hazards and tasks).
-    """
-    try:
-        resp = webpush(
-            {"endpoint": endpoint, "keys": keys},
-            data=data,
-            vapid_private_key=Vapid02.from_pem(vapid_pem.encode()),
-            vapid_claims={"sub": VAPID_SUBJECT},
-            ttl=ttl,
-            timeout=5,
-        )
-    except WebPushException as exc:
-        code = exc.response.status_code if exc.response is not None else None
-        return False, code, str(exc)[:500]
-    except Exception as exc:  # network errors from requests
-        return False, None, f"{type(exc).__name__}: {exc}"[:500]
-    code = int(getattr(resp, "status_code", 0) or 0)
-    return 200 <= code < 300, code, None if 200 <= code < 300 else f"push service answered {code}"
-
-
-def forget_subscription(session: Session, endpoint: str) -> None:
-    """The push service said the subscription is gone (404/410): stop sending to it."""
-    sub = session.scalars(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
-    if sub is not None:
-        session.delete(sub)
-
-
 def _send(job: _Job) -> tuple[bool, int | None, str | None]:
     """Deliver one notification; returns (ok, HTTP status, error)."""
     if job.channel == "webpush":
@@ -264,7 +233,22 @@ def _send(job: _Job) -> tuple[bool, int | None, str | None]:
             },
             ensure_ascii=False,
         )
-        return send_webpush(job.address, job.push_keys, job.vapid_pem, data)
+        try:
+            resp = webpush(
+                {"endpoint": job.address, "keys": job.push_keys},
+                data=data,
+                vapid_private_key=Vapid02.from_pem(job.vapid_pem.encode()),
+                vapid_claims={"sub": VAPID_SUBJECT},
+                ttl=300,
+                timeout=5,
+            )
+        except WebPushException as exc:
+            code = exc.response.status_code if exc.response is not None else None
+            return False, code, str(exc)[:500]
+        except Exception as exc:  # network errors from requests
+            return False, None, f"{type(exc).__name__}: {exc}"[:500]
+        code = int(getattr(resp, "status_code", 0) or 0)
+        return 200 <= code < 300, code, None if code < 300 else f"push service answered {code}"
     if job.gateway is None:
         return False, None, f"no enabled {job.channel} gateway"
     url, secret = job.gateway
@@ -307,7 +291,11 @@ def deliver(session: Session, payload: dict[str, Any]) -> None:
         row.status, row.sent_at = "sent", utcnow()
     elif job.channel == "webpush" and code in (404, 410):
         row.status = "failed"  # subscription gone: forget it
-        forget_subscription(session, job.address)
+        sub = session.scalars(
+            select(PushSubscription).where(PushSubscription.endpoint == job.address)
+        ).first()
+        if sub is not None:
+            session.delete(sub)
     elif row.attempts >= MAX_ATTEMPTS or error and error.startswith("no enabled"):
         row.status = "failed"
     else:

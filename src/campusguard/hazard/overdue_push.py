@@ -14,13 +14,14 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from py_vapid import Vapid02
+from pywebpush import WebPushException, webpush
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from campusguard.accounts.models import User
-from campusguard.alarm import notify
 from campusguard.alarm.models import PushSubscription
-from campusguard.alarm.notify import vapid_key
+from campusguard.alarm.notify import VAPID_SUBJECT, vapid_key
 from campusguard.core import jobs
 from campusguard.core.auth import Principal
 from campusguard.core.db import Database, utcnow
@@ -110,7 +111,17 @@ def _send(job: _Send) -> tuple[bool, int | None, str | None]:
     """Encrypt (aes128gcm) and post to the push service; returns (ok, HTTP status, error)."""
     if not job.keys:
         return False, None, "subscription removed"
-    return notify.send_webpush(job.endpoint, job.keys, job.vapid_pem, job.data, ttl=TTL_S)
+    try:
+        resp = webpush({"endpoint": job.endpoint, "keys": job.keys}, data=job.data,
+                       vapid_private_key=Vapid02.from_pem(job.vapid_pem.encode()),
+                       vapid_claims={"sub": VAPID_SUBJECT}, ttl=TTL_S, timeout=5)
+    except WebPushException as exc:
+        code = exc.response.status_code if exc.response is not None else None
+        return False, code, str(exc)[:500]
+    except Exception as exc:  # network errors surface from requests
+        return False, None, f"{type(exc).__name__}: {exc}"[:500]
+    code = int(getattr(resp, "status_code", 0) or 0)
+    return 200 <= code < 300, code, None if 200 <= code < 300 else f"push service answered {code}"
 
 
 @jobs.job(JOB_KIND)
@@ -132,8 +143,6 @@ def deliver(session: Session, payload: dict[str, Any]) -> None:
         row.status, row.sent_at = "sent", utcnow()
     elif code in (404, 410) or error == "subscription removed" or row.attempts >= MAX_ATTEMPTS:
         row.status = "failed"
-        if code in (404, 410):
-            notify.forget_subscription(session, row.endpoint)
     else:
         jobs.schedule(session, kind=JOB_KIND, key=f"{JOB_KIND}:{row.id}:{row.attempts + 1}",
                       run_at=utcnow() + timedelta(seconds=2 ** row.attempts), payload={"push_id": row.id})
