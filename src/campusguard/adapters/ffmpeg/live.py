@@ -7,6 +7,7 @@ recorded gets its own packager process (`LiveStream`).
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import ctypes
@@ -31,7 +32,7 @@ log = structlog.get_logger(__name__)
 _NAME = STAMP + ".mp4"
 
 
-class _OnDemand:
+class _OnDemand(abc.ABC):
     """Interest bookkeeping shared by both kinds: `touch()` on every playlist request keeps it alive."""
 
     key: str
@@ -44,11 +45,11 @@ class _OnDemand:
         return self.hls_dir / "index.m3u8"
 
     @property
-    def active(self) -> bool:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def active(self) -> bool: ...
 
-    def _begin(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _begin(self) -> None: ...
 
     def touch(self) -> None:
         """Record interest; starts the stream if it is not running."""
@@ -70,8 +71,8 @@ class _OnDemand:
             await asyncio.sleep(0.2)
         return self.playlist.exists()
 
-    async def _halt(self) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    async def _halt(self) -> None: ...
 
     async def stop(self) -> None:
         if self.active:
