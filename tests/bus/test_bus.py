@@ -24,6 +24,17 @@ def _bus(db: Database, backend_url: str) -> EventBus:
     return EventBus(db, make_backend(backend_url, stream=f"CGTEST_{tag}", prefix=f"cgt{tag}"))
 
 
+async def _stop(bus: EventBus, backend_url: str) -> None:
+    """Stop the bus; on NATS also delete the test's private stream."""
+    await bus.stop()
+    if backend_url.startswith("nats"):
+        import nats
+
+        nc = await nats.connect(backend_url)
+        await nc.jetstream().delete_stream(bus.backend.stream)  # type: ignore[attr-defined]
+        await nc.close()
+
+
 async def _wait_for(predicate, limit_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
     deadline = asyncio.get_running_loop().time() + limit_s
     while not predicate():
@@ -65,13 +76,7 @@ async def _exercise(db: Database, backend_url: str) -> None:
         await asyncio.sleep(0.2)
         assert 2 not in handled and 2 not in heard
     finally:
-        await bus.stop()
-        if backend_url.startswith("nats"):
-            import nats
-
-            nc = await nats.connect(backend_url)
-            await nc.jetstream().delete_stream(bus.backend.stream)  # type: ignore[attr-defined]
-            await nc.close()
+        await _stop(bus, backend_url)
 
 
 async def test_memory_backend(db: Database) -> None:
@@ -148,13 +153,7 @@ async def _burst_with_one_failure(db: Database, backend_url: str) -> None:
         assert "13-1" not in kept and "13-2" in kept  # the failed attempt's writes were rolled back alone
         assert len(kept) == 40 and records == 40
     finally:
-        await bus.stop()
-        if backend_url.startswith("nats"):
-            import nats
-
-            nc = await nats.connect(backend_url)
-            await nc.jetstream().delete_stream(bus.backend.stream)  # type: ignore[attr-defined]
-            await nc.close()
+        await _stop(bus, backend_url)
 
 
 async def test_memory_backend_batches_and_isolates_failures(db: Database) -> None:
